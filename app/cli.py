@@ -1,0 +1,81 @@
+"""Thin commands over services: ``flask --app run setup|demo|…``."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(setup)
+    app.cli.add_command(demo)
+    app.cli.add_command(create_admin)
+    try:
+        from app.cli_mau01 import mau01
+    except ImportError:
+        mau01 = None
+    if mau01 is not None:
+        app.cli.add_command(mau01)
+    try:
+        from app.cli_accounts import accounts
+    except ImportError:
+        accounts = None
+    if accounts is not None:
+        app.cli.add_command(accounts)
+
+
+def run_setup() -> dict[str, int]:
+    """Upgrade the schema, create permissions and roles, make sure the district root exists."""
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+    from app.security.sync import sync_roles
+    from app.services.org import ensure_district
+
+    upgrade()
+    counts = sync_roles(current_app.appbuilder)
+    ensure_district(db.session, current_app.config["DISTRICT_NAME"])
+    return counts
+
+
+@click.command("setup")
+@with_appcontext
+def setup():
+    """Nâng cấp CSDL, tạo quyền và vai trò (chạy lại nhiều lần không sao)."""
+    counts = run_setup()
+    for name, n in counts.items():
+        click.echo(f"  vai trò {name}: {n} quyền")
+    click.echo("Đã sẵn sàng.")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Chỉ tạo khi CSDL chưa có người dùng nào.")
+@with_appcontext
+def demo(if_empty):
+    """Tạo dữ liệu mẫu: quận Ba Đình với các khối, đơn vị và khoảng 300 cán bộ."""
+    from app.extensions import db
+    from app.models import Staff
+    from seed.demo import DEMO_PASSWORD, print_logins, seed_demo
+
+    if if_empty and db.session.query(Staff.id).first() is not None:
+        click.echo("CSDL đã có dữ liệu, bỏ qua tạo dữ liệu mẫu.")
+        print_logins(db.session, click.echo)
+        return
+    summary = seed_demo(db.session)
+    click.echo(f"Đã tạo {summary['blocks']} khối, {summary['units']} đơn vị, {summary['departments']} phòng ban, {summary['staff']} cán bộ.")
+    print_logins(db.session, click.echo)
+    click.echo(f"Mật khẩu của mọi tài khoản mẫu: {DEMO_PASSWORD}")
+
+
+@click.command("create-admin")
+@click.option("--username", required=True)
+@click.option("--full-name", default="Quản trị quận")
+@click.password_option()
+@with_appcontext
+def create_admin(username, full_name, password):
+    """Tạo tài khoản quản trị quận/huyện."""
+    from app.extensions import db
+    from app.services.staff import create_district_admin
+
+    user = create_district_admin(db.session, username, full_name, password)
+    click.echo(f"Đã tạo quản trị: {user.username}")

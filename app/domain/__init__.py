@@ -1,0 +1,1 @@
+"""Pure domain rules: stdlib only, no Flask, no SQLAlchemy."""

@@ -1,0 +1,435 @@
+"""Account lifecycle of letter 875-CV/HU: forced password change, automatic locks, resets, password rules.
+
+Every new account, and every account whose password an administrator resets, receives a one-time password
+that must be changed within ``change_within_days`` days (default 5); otherwise the account locks by itself.
+A district may also set one date by which everybody must have changed. A locked person goes to the unit
+administrator, whose reset issues a new one-time password and a new window. After ``max_failed_logins``
+consecutive wrong passwords (default 5) the account locks until an administrator resets it.
+
+Pure rules only: no clock (every function takes ``now``), no database, no hashing. Times are compared as
+given, so callers pass datetimes in one convention throughout: either naive local time of the district
+(Asia/Ho_Chi_Minh) or timezone-aware datetimes. The district deadline is a calendar date and is read in the
+timezone of the datetime it is combined with.
+"""
+from __future__ import annotations
+
+import math
+import secrets
+import string
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+# --------------------------------------------------------------------------------------------------------------
+# Policy
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LifecyclePolicy:
+    """The district's settings for the account lifecycle (defaults from letter 875-CV/HU)."""
+
+    change_within_days: int = 5
+    district_deadline: date | None = None
+    max_failed_logins: int = 5
+    min_length: int = 8
+
+    def __post_init__(self) -> None:
+        if self.change_within_days < 1:
+            raise ValueError("change_within_days must be at least 1")
+        if self.max_failed_logins < 1:
+            raise ValueError("max_failed_logins must be at least 1")
+        if self.min_length < 1:
+            raise ValueError("min_length must be at least 1")
+
+
+DEFAULT_POLICY = LifecyclePolicy()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Time windows
+# --------------------------------------------------------------------------------------------------------------
+
+_ONE_DAY = timedelta(days=1)
+
+
+def end_of_day(day: date, like: datetime | None = None) -> datetime:
+    """The last instant of ``day`` (23:59:59.999999), in the timezone of ``like`` (naive if ``like`` is)."""
+    return datetime.combine(day, time.max, tzinfo=like.tzinfo if like is not None else None)
+
+
+def password_change_due(issued_at: datetime, policy: LifecyclePolicy = DEFAULT_POLICY) -> datetime:
+    """The moment by which a password issued at ``issued_at`` must have been changed.
+
+    Rule:
+      * normally ``issued_at + policy.change_within_days`` days;
+      * if the district has set a deadline date and the password was issued before that deadline
+        (i.e. before the end of the deadline day, 23:59:59.999999 — so an account issued on the deadline
+        day itself is still bound by it), the due moment is
+        ``min(issued_at + change_within_days days, end of the deadline day)``;
+      * a password issued after the district deadline has passed just gets the normal window.
+
+    The deadline date is read in the timezone of ``issued_at``.
+    """
+    due = issued_at + timedelta(days=policy.change_within_days)
+    if policy.district_deadline is not None:
+        deadline_end = end_of_day(policy.district_deadline, issued_at)
+        if issued_at <= deadline_end:
+            due = min(due, deadline_end)
+    return due
+
+
+def days_left(due: datetime, now: datetime) -> int:
+    """Whole days left until ``due``, a partial day counting as one; 0 at or after ``due``."""
+    remaining = due - now
+    if remaining <= timedelta(0):
+        return 0
+    return math.ceil(remaining / _ONE_DAY)
+
+
+def is_overdue(due: datetime, now: datetime) -> bool:
+    """True once ``now`` is strictly after ``due`` (the due moment itself is still in time)."""
+    return now > due
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Lock reasons and messages
+# --------------------------------------------------------------------------------------------------------------
+
+PASSWORD_NOT_CHANGED = "password_not_changed"
+TOO_MANY_FAILED_LOGINS = "too_many_failed_logins"
+LOCKED_BY_ADMIN = "admin"
+
+LOCK_REASONS: dict[str, str] = {
+    PASSWORD_NOT_CHANGED: "Quá hạn đổi mật khẩu được cấp",
+    TOO_MANY_FAILED_LOGINS: "Nhập sai mật khẩu quá số lần cho phép",
+    LOCKED_BY_ADMIN: "Bị quản trị viên khóa",
+}
+
+_CONTACT_UNIT_ADMIN = "Vui lòng liên hệ quản trị viên đơn vị để được cấp lại mật khẩu."
+
+
+def lock_message(reason: str | None) -> str:
+    """The Vietnamese message shown to a person whose account is locked for ``reason``."""
+    label = LOCK_REASONS.get(reason or "")
+    if label is None:
+        return f"Tài khoản đã bị khóa. {_CONTACT_UNIT_ADMIN}"
+    return f"Tài khoản đã bị khóa. Lý do: {label}. {_CONTACT_UNIT_ADMIN}"
+
+
+def must_change_message(due: datetime | None, now: datetime) -> str:
+    """The Vietnamese message on the forced change-password page."""
+    text = "Bạn phải đổi mật khẩu được cấp trước khi sử dụng hệ thống."
+    if due is None:
+        return text
+    return (
+        f"{text} Thời hạn: {due:%H:%M} ngày {due:%d/%m/%Y} (còn {days_left(due, now)} ngày); "
+        "quá hạn tài khoản sẽ tự động bị khóa."
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Account state and transitions
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AccountState:
+    """What the lifecycle needs to know about one account (the caller maps it to and from its columns).
+
+    Transitions never mutate a state: they return a new one.
+    """
+
+    must_change_password: bool
+    password_due: datetime | None
+    locked_reason: str | None  # a key of LOCK_REASONS, or None when the account is usable
+    failed_logins: int  # consecutive wrong passwords since the last success or reset
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_reason is not None
+
+
+class SignInOutcome(StrEnum):
+    ALLOWED = "allowed"  # go ahead
+    MUST_CHANGE = "must_change"  # signed in, but only the change-password page until the password is changed
+    LOCKED = "locked"  # already locked: refuse
+    NEWLY_LOCKED = "newly_locked"  # the change window has just been found overdue: lock now, persist, refuse
+
+
+@dataclass(frozen=True)
+class SignInDecision:
+    """The result of :func:`check_sign_in`.
+
+    ``state`` is the account state after the decision; when ``changed`` is true the caller persists it
+    (a new lock, or a failed-login counter set back to 0).
+    """
+
+    outcome: SignInOutcome
+    state: AccountState
+    changed: bool
+    reason: str | None = None  # lock reason key when locked / newly locked
+    message: str | None = None  # Vietnamese text to show, None when there is nothing to say
+    due: datetime | None = None  # the change deadline when the password must be changed
+    days_left: int | None = None
+
+    @property
+    def allowed(self) -> bool:
+        """True when the person may have a session (possibly restricted to the change-password page)."""
+        return self.outcome in (SignInOutcome.ALLOWED, SignInOutcome.MUST_CHANGE)
+
+
+def check_sign_in(
+    state: AccountState, now: datetime, policy: LifecyclePolicy = DEFAULT_POLICY
+) -> SignInDecision:
+    """Decide what happens when a person presents the right password at ``now``.
+
+    Call it after the password has been verified (a wrong password goes to :func:`after_failed_login`), and
+    again on every request of a session that is still forced to change its password, so that a window
+    running out during a session locks too. Order: an existing lock wins; then an overdue change window
+    locks the account with ``password_not_changed``; then a pending change forces the change-password page;
+    otherwise the sign-in is allowed. A successful sign-in sets the failed-login counter back to 0.
+    """
+    if state.locked_reason is not None:
+        return SignInDecision(
+            SignInOutcome.LOCKED,
+            state,
+            changed=False,
+            reason=state.locked_reason,
+            message=lock_message(state.locked_reason),
+        )
+    if state.must_change_password and state.password_due is not None and is_overdue(state.password_due, now):
+        new_state = replace(state, locked_reason=PASSWORD_NOT_CHANGED)
+        return SignInDecision(
+            SignInOutcome.NEWLY_LOCKED,
+            new_state,
+            changed=True,
+            reason=PASSWORD_NOT_CHANGED,
+            message=lock_message(PASSWORD_NOT_CHANGED),
+            due=state.password_due,
+            days_left=0,
+        )
+    new_state = replace(state, failed_logins=0) if state.failed_logins else state
+    changed = new_state is not state
+    if state.must_change_password:
+        due = state.password_due
+        return SignInDecision(
+            SignInOutcome.MUST_CHANGE,
+            new_state,
+            changed=changed,
+            message=must_change_message(due, now),
+            due=due,
+            days_left=days_left(due, now) if due is not None else None,
+        )
+    return SignInDecision(SignInOutcome.ALLOWED, new_state, changed=changed)
+
+
+def after_failed_login(state: AccountState, policy: LifecyclePolicy = DEFAULT_POLICY) -> AccountState:
+    """One more wrong password: count it, and lock with ``too_many_failed_logins`` at the threshold.
+
+    An account that is already locked keeps its original reason.
+    """
+    failed = state.failed_logins + 1
+    reason = state.locked_reason
+    if reason is None and failed >= policy.max_failed_logins:
+        reason = TOO_MANY_FAILED_LOGINS
+    return replace(state, failed_logins=failed, locked_reason=reason)
+
+
+class AccountLockedError(ValueError):
+    """A change was attempted on a locked account; ``message`` is Vietnamese."""
+
+    def __init__(self, reason: str | None) -> None:
+        self.reason = reason
+        self.message = lock_message(reason)
+        super().__init__(self.message)
+
+
+def after_password_changed(state: AccountState) -> AccountState:
+    """The person chose a new password: no pending change, no due date, counter back to 0.
+
+    A locked account cannot change its password (only an administrator's reset unlocks it): raises
+    :class:`AccountLockedError`. Run :func:`check_sign_in` first so an overdue window locks before this.
+    """
+    if state.locked_reason is not None:
+        raise AccountLockedError(state.locked_reason)
+    return replace(state, must_change_password=False, password_due=None, failed_logins=0)
+
+
+def after_reset(now: datetime, policy: LifecyclePolicy = DEFAULT_POLICY) -> AccountState:
+    """A new one-time password was issued at ``now`` (a reset, or a brand-new account).
+
+    Unlocks, sets the counter to 0, and opens a new change window from ``now``.
+    """
+    return AccountState(
+        must_change_password=True,
+        password_due=password_change_due(now, policy),
+        locked_reason=None,
+        failed_logins=0,
+    )
+
+
+def after_admin_lock(state: AccountState) -> AccountState:
+    """An administrator locks the account (an existing lock keeps its reason)."""
+    if state.locked_reason is not None:
+        return state
+    return replace(state, locked_reason=LOCKED_BY_ADMIN)
+
+
+def apply_district_deadline(state: AccountState, deadline: date) -> AccountState:
+    """Bring a pending change window forward to a newly set district deadline.
+
+    When a district sets its deadline, every account still waiting for a change was issued before it, so
+    its due moment becomes ``min(current due, end of the deadline day)``. The service should refuse a
+    deadline that is already in the past (it would lock every pending account at once). Moving the
+    deadline later cannot be undone from the state alone: recompute from the issue time instead.
+    """
+    if not state.must_change_password or state.password_due is None:
+        return state
+    capped = min(state.password_due, end_of_day(deadline, state.password_due))
+    return state if capped == state.password_due else replace(state, password_due=capped)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Password rules
+# --------------------------------------------------------------------------------------------------------------
+
+# Parts of a username (split on "_") at least this long are also refused inside a password: the name part
+# ("nguyenvana") and the district suffix ("badinh") of ``nguyenvana_badinh``.
+_MIN_USERNAME_PART = 4
+
+PASSWORD_PROBLEMS: dict[str, str] = {
+    "too_short": "Mật khẩu phải có ít nhất {min_length} ký tự.",
+    "same_as_username": "Mật khẩu không được trùng với tên đăng nhập.",
+    "contains_username": "Mật khẩu không được chứa tên đăng nhập hoặc một phần của tên đăng nhập.",
+    "same_as_initial": "Mật khẩu mới không được trùng với mật khẩu được cấp.",
+    "same_as_current": "Mật khẩu mới phải khác mật khẩu hiện tại.",
+    "needs_letters_and_digits": "Mật khẩu phải có cả chữ cái và chữ số.",
+    "one_repeated_character": "Mật khẩu không được chỉ gồm một ký tự lặp lại.",
+}
+
+_RULES_TEXT_TEMPLATE: tuple[str, ...] = (
+    "Có ít nhất {min_length} ký tự.",
+    "Có cả chữ cái và chữ số.",
+    "Không trùng với tên đăng nhập và không chứa tên đăng nhập.",
+    "Khác mật khẩu được cấp hoặc mật khẩu hiện tại.",
+    "Không chỉ gồm một ký tự lặp lại (ví dụ: aaaaaaaa).",
+)
+
+
+def password_rules_text(policy: LifecyclePolicy = DEFAULT_POLICY) -> tuple[str, ...]:
+    """The password rules in Vietnamese, one line each, for the change-password form."""
+    return tuple(line.format(min_length=policy.min_length) for line in _RULES_TEXT_TEMPLATE)
+
+
+PASSWORD_RULES_TEXT: tuple[str, ...] = password_rules_text(DEFAULT_POLICY)
+
+
+def _username_parts(username: str) -> list[str]:
+    name = username.strip().casefold()
+    if not name:
+        return []
+    parts = [name]
+    parts += [p for p in name.split("_") if len(p) >= _MIN_USERNAME_PART and p != name]
+    return parts
+
+
+def validate_new_password(
+    new: str,
+    username: str,
+    old_hashed_matches: bool,
+    is_initial: bool,
+    policy: LifecyclePolicy = DEFAULT_POLICY,
+) -> list[str]:
+    """The Vietnamese problems with a proposed password; an empty list means it is acceptable.
+
+    ``old_hashed_matches`` is true when the caller found that ``new`` verifies against the stored hash of
+    the current password; ``is_initial`` says whether that current password is the one-time one issued by
+    an administrator (it only changes the wording).
+    """
+    problems: list[str] = []
+    if len(new) < policy.min_length:
+        problems.append(PASSWORD_PROBLEMS["too_short"].format(min_length=policy.min_length))
+    folded = new.casefold()
+    parts = _username_parts(username)
+    if parts and folded == parts[0]:
+        problems.append(PASSWORD_PROBLEMS["same_as_username"])
+    elif any(part in folded for part in parts):
+        problems.append(PASSWORD_PROBLEMS["contains_username"])
+    if old_hashed_matches:
+        problems.append(PASSWORD_PROBLEMS["same_as_initial" if is_initial else "same_as_current"])
+    if not (any(ch.isalpha() for ch in new) and any(ch.isdigit() for ch in new)):
+        problems.append(PASSWORD_PROBLEMS["needs_letters_and_digits"])
+    if len(set(new)) == 1:
+        problems.append(PASSWORD_PROBLEMS["one_repeated_character"])
+    return problems
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One-time passwords
+# --------------------------------------------------------------------------------------------------------------
+
+INITIAL_PASSWORD_LENGTH = 12
+# No look-alikes: 0/O/o and 1/l/I are left out.
+INITIAL_PASSWORD_LOWER = "".join(c for c in string.ascii_lowercase if c not in "ol")  # 24
+INITIAL_PASSWORD_UPPER = "".join(c for c in string.ascii_uppercase if c not in "OI")  # 24
+INITIAL_PASSWORD_DIGITS = "".join(c for c in string.digits if c not in "01")  # 8
+INITIAL_PASSWORD_ALPHABET = INITIAL_PASSWORD_LOWER + INITIAL_PASSWORD_UPPER + INITIAL_PASSWORD_DIGITS  # 56
+
+# Initial passwords are random with >= 64 bits of entropy (see initial_password_entropy_bits) and are used
+# once, then must be changed within days. A slow hash only helps against guessing low-entropy, human-chosen
+# passwords; against 2^69 equally likely candidates one PBKDF2 iteration already leaves an offline attacker
+# nowhere, and it lets an import create thousands of accounts in well under a second (scrypt costs ~0.13 s
+# each). Passwords a person chooses always use werkzeug's slow default (scrypt). The caller does
+# ``generate_password_hash(pw, method=INITIAL_PASSWORD_HASH_METHOD)``; check_password_hash reads the method
+# from the stored hash, so sign-in needs nothing special.
+INITIAL_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+
+
+class _Chooser(Protocol):
+    def choice(self, seq: str, /) -> str: ...
+
+
+def initial_password_entropy_bits() -> float:
+    """Entropy of :func:`generate_initial_password` in bits (about 69.4, required >= 64).
+
+    The generator draws uniformly among all 12-character strings over the 56-character alphabet that hold
+    at least one lower-case letter, one upper-case letter and one digit; that count is found by
+    inclusion-exclusion over the missing classes.
+    """
+    n, lo, up, dg = (
+        INITIAL_PASSWORD_LENGTH,
+        len(INITIAL_PASSWORD_LOWER),
+        len(INITIAL_PASSWORD_UPPER),
+        len(INITIAL_PASSWORD_DIGITS),
+    )
+    total = lo + up + dg
+    valid = (
+        total**n
+        - (total - lo) ** n
+        - (total - up) ** n
+        - (total - dg) ** n
+        + dg**n
+        + up**n
+        + lo**n
+    )
+    return math.log2(valid)
+
+
+def generate_initial_password(rng: _Chooser = secrets) -> str:
+    """A one-time password: 12 characters without look-alikes, with a lower-case, an upper-case and a digit.
+
+    Each character is drawn with ``rng.choice`` (``secrets`` by default; tests may pass a seeded
+    ``random.Random``) and the whole draw is repeated until all three classes are present, so the result is
+    uniform over the valid strings: about 69.4 bits of entropy (>= 64). About 1.2 draws are needed on
+    average.
+    """
+    while True:
+        candidate = "".join(rng.choice(INITIAL_PASSWORD_ALPHABET) for _ in range(INITIAL_PASSWORD_LENGTH))
+        if (
+            any(c in INITIAL_PASSWORD_LOWER for c in candidate)
+            and any(c in INITIAL_PASSWORD_UPPER for c in candidate)
+            and any(c in INITIAL_PASSWORD_DIGITS for c in candidate)
+        ):
+            return candidate

@@ -1,0 +1,23 @@
+"""Audit actions as data: code → Vietnamese label."""
+from __future__ import annotations
+
+ACTION_LABELS: dict[str, str] = {
+    "login_ok": "Đăng nhập thành công",
+    "login_failed": "Đăng nhập thất bại",
+    "login_refused_locked": "Đăng nhập bị từ chối (tài khoản bị khóa)",
+    "logout": "Đăng xuất",
+    "account_locked": "Khóa tài khoản",
+    "account_unlocked": "Mở khóa tài khoản",
+    "password_reset": "Cấp lại mật khẩu",
+    "password_changed": "Đổi mật khẩu",
+    "password_change_failed": "Đổi mật khẩu không thành công",
+    "role_changed": "Thay đổi vai trò",
+    "user_created": "Tạo tài khoản",
+    "user_updated": "Sửa thông tin tài khoản",
+    "user_deleted": "Xóa tài khoản",
+    "org_created": "Tạo đơn vị",
+    "org_updated": "Sửa đơn vị",
+    "org_deleted": "Xóa đơn vị",
+    "import_mau01": "Nhập Mẫu 01",
+    "access_denied": "Truy cập bị từ chối",
+}

@@ -1,0 +1,36 @@
+"""The audit log: one row for every state change and security event."""
+from __future__ import annotations
+
+from flask_appbuilder import Model
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from app.domain.audit import ACTION_LABELS
+
+
+class AuditEvent(Model):
+    __tablename__ = "audit_event"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, index=True)
+    actor_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    actor_name = Column(String(255))
+    action = Column(String(50), nullable=False, index=True)
+    target_type = Column(String(50))
+    target_id = Column(Integer)
+    target_label = Column(String(255))
+    # The unit (and block) the event concerns: what scopes the log for unit and block admins.
+    unit_id = Column(Integer, ForeignKey("org_unit.id", ondelete="SET NULL"), index=True)
+    block_id = Column(Integer, ForeignKey("org_unit.id", ondelete="SET NULL"), index=True)
+    ip = Column(String(64))
+    detail = Column(Text)
+
+    actor = relationship("Staff", foreign_keys=[actor_id])
+    unit = relationship("OrgUnit", foreign_keys=[unit_id])
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+    def __repr__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action_label}"

@@ -1,0 +1,54 @@
+"""The org tree: district → block → unit → department (departments may nest)."""
+from __future__ import annotations
+
+import enum
+
+from flask_appbuilder import Model
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy.orm import relationship
+
+from app.domain.org import KIND_LABELS
+
+
+class OrgKind(str, enum.Enum):
+    DISTRICT = "district"
+    BLOCK = "block"
+    UNIT = "unit"
+    DEPARTMENT = "department"
+
+
+class OrgUnit(Model):
+    """One node of the org tree.
+
+    ``block_id`` and ``unit_id`` are the node's block and unit (a unit points at itself), kept by
+    ``services.org`` so that scoping a query is one indexed comparison, never a tree walk.
+    """
+
+    __tablename__ = "org_unit"
+    __table_args__ = (
+        CheckConstraint("kind IN ('district', 'block', 'unit', 'department')", name="ck_org_unit_kind"),
+        UniqueConstraint("parent_id", "name_key", name="uq_org_unit_sibling_name"),
+        Index("ix_org_unit_kind_name_key", "kind", "name_key"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(255), nullable=False)
+    name_key = Column(String(255), nullable=False)
+    kind = Column(String(16), nullable=False, index=True)
+    parent_id = Column(Integer, ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
+    block_id = Column(Integer, ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
+    unit_id = Column(Integer, ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
+    unit_type = Column(String(100))
+    declared_headcount = Column(Integer)
+    created_on = Column(DateTime, server_default=func.now())
+
+    parent = relationship("OrgUnit", remote_side=[id], foreign_keys=[parent_id], backref="children")
+    block = relationship("OrgUnit", remote_side=[id], foreign_keys=[block_id])
+    unit = relationship("OrgUnit", remote_side=[id], foreign_keys=[unit_id])
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    def __repr__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""Security: the security manager, roles as data, row scopes."""

@@ -1,0 +1,66 @@
+"""Writing the audit log."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from flask import has_request_context, request
+
+from app.models import AuditEvent, OrgUnit, Staff
+from app.services import clock
+
+
+def _ip() -> Optional[str]:
+    if not has_request_context():
+        return "cli"
+    return request.remote_addr
+
+
+def record(
+    session,
+    action: str,
+    actor: Optional[Staff] = None,
+    target: Any = None,
+    unit_id: Optional[int] = None,
+    detail: Any = None,
+    commit: bool = False,
+) -> AuditEvent:
+    """Stage one audit row (and commit it when asked).
+
+    The row is scoped to the target's unit (or ``unit_id``) so unit and block admins see it.
+    """
+    target_type = target_id = target_label = None
+    if isinstance(target, Staff):
+        target_type, target_id, target_label = "staff", target.id, f"{target.display_name} ({target.username})"
+        unit_id = unit_id if unit_id is not None else target.unit_id
+    elif isinstance(target, OrgUnit):
+        target_type, target_id, target_label = "org", target.id, target.name
+        if unit_id is None:
+            unit_id = target.unit_id
+    elif isinstance(target, str):
+        target_label = target
+    block_id = None
+    if unit_id is not None:
+        unit = session.get(OrgUnit, unit_id)
+        block_id = unit.block_id if unit is not None else None
+    elif isinstance(target, OrgUnit):
+        block_id = target.block_id
+    if isinstance(detail, (dict, list)):
+        detail = json.dumps(detail, ensure_ascii=False, default=str)
+    event = AuditEvent(
+        at=clock.now(),
+        actor_id=getattr(actor, "id", None),
+        actor_name=(f"{actor.display_name} ({actor.username})" if isinstance(actor, Staff) else None),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        unit_id=unit_id,
+        block_id=block_id,
+        ip=_ip(),
+        detail=detail,
+    )
+    session.add(event)
+    if commit:
+        session.commit()
+    return event

@@ -1,0 +1,130 @@
+"""Screens for people: declarations; rules live in services.staff."""
+from __future__ import annotations
+
+from flask import flash
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from markupsafe import Markup, escape
+from wtforms import SelectField
+
+from app.domain.roles import EVAL_ROLES
+from app.models import Staff
+from app.security.scope import ManagedStaffFilter, StaffScopeFilter, org_scope_filter
+from app.services import ServiceError
+from app.services import staff as staff_service
+from app.views.base import ScopedModelView, ScopedReadApi
+
+STAFF_LABELS = {
+    "full_name": "Họ và tên",
+    "username": "Tài khoản",
+    "position": "Chức vụ",
+    "phone": "SĐT liên hệ",
+    "contact_email": "Email",
+    "unit": "Đơn vị",
+    "department": "Phòng, ban",
+    "eval_role": "Vai trò",
+    "eval_role_label": "Vai trò",
+    "is_unit_admin": "Là quản trị đơn vị",
+    "managed_block": "Quản trị khối",
+    "reviewer": "Lãnh đạo phụ trách nhận xét",
+    "evaluator": "Lãnh đạo đánh giá",
+    "active": "Đang hoạt động",
+    "roles": "Quyền",
+    "last_login": "Đăng nhập lần cuối",
+    "must_change_password": "Phải đổi mật khẩu",
+    "password_change_due": "Hạn đổi mật khẩu",
+    "lock_reason": "Lý do khóa",
+    "created_on": "Ngày tạo",
+}
+
+ROLE_CHOICES = [(r.code, r.mau01_text) for r in EVAL_ROLES]
+FORM_COLUMNS = [
+    "full_name", "username", "position", "phone", "contact_email", "unit", "department", "eval_role",
+    "is_unit_admin", "reviewer", "evaluator", "managed_block",
+]
+
+
+class StaffView(ScopedModelView):
+    datamodel = SQLAInterface(Staff)
+    class_permission_name = "Staff"
+    route_base = "/staff"
+    list_title = "Danh sách cán bộ, công chức"
+    show_title = "Thông tin cán bộ"
+    add_title = "Thêm cán bộ"
+    edit_title = "Sửa thông tin cán bộ"
+    label_columns = STAFF_LABELS
+    base_filters = [["id", StaffScopeFilter, None]]
+    base_order = ("name_key", "asc")
+    list_columns = ["full_name", "username", "position", "unit", "department", "eval_role_label", "is_unit_admin", "active"]
+    show_columns = [
+        "full_name", "username", "position", "phone", "contact_email", "unit", "department", "eval_role_label",
+        "is_unit_admin", "managed_block", "reviewer", "evaluator", "roles", "active", "must_change_password",
+        "password_change_due", "lock_reason", "last_login", "created_on",
+    ]
+    add_columns = FORM_COLUMNS
+    edit_columns = [c for c in FORM_COLUMNS if c != "username"]
+    search_columns = ["full_name", "username", "position", "phone", "unit", "department", "eval_role", "is_unit_admin", "active"]
+    order_columns = ["full_name", "username", "position", "last_login"]
+    description_columns = {
+        "username": "Để trống để tạo theo quy định: họ tên không dấu, viết liền, chữ thường, thêm _hậu tố của quận/huyện.",
+        "managed_block": "Chỉ quản trị quận/huyện cấp quyền quản trị khối.",
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "eval_role": SelectField("Vai trò", choices=ROLE_CHOICES, widget=Select2Widget()),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "unit": [["id", org_scope_filter("unit", manage=True), None]],
+        "department": [["id", org_scope_filter("department", manage=True), None]],
+        "reviewer": [["id", StaffScopeFilter, None]],
+        "evaluator": [["id", StaffScopeFilter, None]],
+        "managed_block": [["id", org_scope_filter("block", manage=True), None]],
+    }
+    search_form_query_rel_fields = {
+        "unit": [["id", org_scope_filter("unit"), None]],
+        "department": [["id", org_scope_filter("department"), None]],
+    }
+
+    _new_password = None
+
+    def pre_add(self, item):
+        try:
+            self._new_password = staff_service.prepare(self.session, item, self.actor(), self.actor_user())
+        except ServiceError as exc:
+            self.fail(exc)
+
+    def post_add(self, item):
+        if self._new_password:
+            flash(
+                Markup("Đã tạo tài khoản <b>{}</b>. Mật khẩu khởi tạo (chỉ hiện một lần): <code>{}</code>").format(
+                    escape(item.username), escape(self._new_password)
+                ),
+                "info",
+            )
+            self._new_password = None
+
+    def pre_update(self, item):
+        try:
+            staff_service.prepare(self.session, item, self.actor(), self.actor_user())
+        except ServiceError as exc:
+            self.fail(exc)
+
+    def pre_delete(self, item):
+        try:
+            staff_service.check_delete(self.session, item, self.actor(), self.actor_user())
+        except ServiceError as exc:
+            self.fail(exc)
+
+
+class StaffApi(ScopedReadApi):
+    resource_name = "staff"
+    datamodel = SQLAInterface(Staff)
+    class_permission_name = "StaffApi"
+    base_filters = [["id", StaffScopeFilter, None]]
+    list_columns = ["id", "username", "full_name", "position", "phone", "contact_email", "unit_id", "department_id",
+                    "eval_role", "is_unit_admin", "reviewer_id", "evaluator_id", "active"]
+    show_columns = list_columns
+    search_columns = ["full_name", "username", "unit_id", "eval_role"]
+    order_columns = ["full_name", "username"]
+
+
+__all__ = ["StaffView", "StaffApi", "ManagedStaffFilter"]

@@ -1,0 +1,202 @@
+"""Fixtures: one app per session, the demo district seeded once, restored before every test.
+
+The database is SQLite (a temp file) unless TEST_DATABASE_URL names a PostgreSQL server; then the run
+creates its own database on that server and drops it at the end.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _postgres_database():
+    """Create a fresh database on the server named by TEST_DATABASE_URL; return (url, drop)."""
+    from sqlalchemy.engine import make_url
+
+    server = make_url(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"danhgia_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DATABASE_URL.startswith("postgres"):
+        url, drop = _postgres_database()
+        yield url
+        drop()
+    else:
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ.setdefault("INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
+    from app import create_app
+    from app.cli import run_setup
+    from app.extensions import db
+    from seed.demo import seed_demo
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "AUTH_RATE_LIMITED": False,
+            "RATELIMIT_ENABLED": False,
+            "ACCOUNT_SUFFIX": "badinh",
+            "DISTRICT_NAME": "Quận Ba Đình",
+        }
+    )
+    with app.app_context():
+        run_setup()
+        seed_demo(db.session)
+        app.extensions["test_snapshot"] = Snapshot.take(db)
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Snapshot:
+    """All rows of every table, restored by delete + insert (works the same on SQLite and PostgreSQL)."""
+
+    def __init__(self, tables, rows):
+        self.tables = tables
+        self.rows = rows
+
+    @classmethod
+    def take(cls, db):
+        from flask_appbuilder import Model
+
+        tables = list(Model.metadata.sorted_tables)
+        rows = {}
+        with db.engine.connect() as conn:
+            for table in tables:
+                rows[table.name] = [dict(r._mapping) for r in conn.execute(table.select())]
+        return cls(tables, rows)
+
+    def restore(self, db):
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(self.tables):
+                conn.execute(table.delete())
+            for table in self.tables:
+                data = self.rows[table.name]
+                if data:
+                    conn.execute(table.insert(), data)
+            if conn.dialect.name == "postgresql":
+                _reset_sequences(conn, self.tables)
+
+
+def _reset_sequences(conn, tables):
+    from sqlalchemy import Sequence
+
+    for table in tables:
+        for column in table.primary_key.columns:
+            if column.type.python_type is not int:
+                continue
+            seq = column.default if isinstance(column.default, Sequence) else None
+            seq_name = seq.name if seq is not None else conn.execute(
+                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
+            ).scalar()
+            if seq_name:
+                conn.execute(
+                    text(f"SELECT setval('{seq_name}', COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)")
+                )
+
+
+@pytest.fixture(autouse=True)
+def _restore_db(request):
+    """Every test that uses the app starts from the seeded demo district."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    from app.extensions import db
+    from app.services import clock
+
+    with app.app_context():
+        app.extensions["test_snapshot"].restore(db)
+    yield
+    clock.set_clock(None)
+    with app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with the session, for service tests."""
+    from app.extensions import db
+
+    with app.test_request_context():
+        yield db.session
+        db.session.remove()
+
+
+class Demo:
+    """Finds demo people by kind, and signs a test client in as them (no password hashing)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def user(self, kind: str, unit: str = "UBND phường Cống Vị"):
+        from sqlalchemy import select
+
+        from app.domain.text import fold
+        from app.extensions import db
+        from app.models import OrgUnit, Staff
+
+        with self.app.app_context():
+            q = select(Staff).order_by(Staff.id)
+            if kind == "admin":
+                q = q.where(Staff.username == "admin")
+            elif kind == "block_admin":
+                q = q.join(OrgUnit, OrgUnit.id == Staff.managed_block_id).where(OrgUnit.name_key == fold(unit))
+            else:
+                unit_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(unit)))
+                q = q.where(Staff.unit_id == unit_id)
+                if kind == "unit_admin":
+                    q = q.where(Staff.is_unit_admin.is_(True))
+                else:
+                    q = q.where(Staff.eval_role == kind, Staff.is_unit_admin.is_(False), Staff.managed_block_id.is_(None))
+            person = db.session.scalars(q).first()
+            assert person is not None, f"no demo {kind} in {unit}"
+            return {"id": person.id, "username": person.username, "unit_id": person.unit_id, "session_id": person.get_id()}
+
+    def login(self, client, kind: str, unit: str = "UBND phường Cống Vị"):
+        person = self.user(kind, unit)
+        with client.session_transaction() as sess:
+            sess["_user_id"] = person["session_id"]
+            sess["_fresh"] = True
+        return person
+
+
+@pytest.fixture
+def demo(app):
+    return Demo(app)
+
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "samples"
