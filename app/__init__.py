@@ -46,6 +46,9 @@ def register_appbuilder(app: Flask) -> None:
         appbuilder = AppBuilder(indexview=HomeView)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        from app.views.base import install_action_guard
+
+        install_action_guard(app, appbuilder)
         from app.security.lifecycle import install_request_guards
 
         install_request_guards(app)
