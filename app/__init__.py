@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Optional
 
 from flask import Flask
@@ -30,6 +31,10 @@ def create_app(overrides: Optional[dict[str, Any]] = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, migrate
 
+    import flask_wtf.i18n
+
+    # WTForms ships no Vietnamese catalog: form messages come from app/translations (domain "wtforms").
+    flask_wtf.i18n.messages_path = lambda: str(Path(__file__).resolve().parent / "translations")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)

@@ -200,3 +200,18 @@ def demo(app):
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"
+
+
+def flashes(body: str) -> list[str]:
+    """The flashed messages and form errors of a rendered page, as text."""
+    import html
+    import re
+
+    found = re.findall(r'(?s)class="alert alert-[a-z]+">(.*?)</div>|<span class="help-block">(.+?)</span>', body)
+    out = []
+    for a, b in found:
+        text = re.sub(r"<[^>]+>", " ", a or b)
+        text = " ".join(html.unescape(text).replace("×", " ").split())
+        if text:
+            out.append(text)
+    return out

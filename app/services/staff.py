@@ -76,7 +76,11 @@ def facts_before(session, person: Staff) -> Optional[PersonFacts]:
     unit_id = _id(unit) if unit is not None else _old(person, "unit_id")
     managed = _old(person, "managed_block")
     managed_id = _id(managed) if managed is not None else _old(person, "managed_block_id")
-    roles = frozenset(r.name for r in (_old(person, "roles") or []))
+    roles_hist = inspect(person).attrs["roles"].history
+    if roles_hist.has_changes():
+        roles = frozenset(r.name for r in (list(roles_hist.unchanged or ()) + list(roles_hist.deleted or ())))
+    else:
+        roles = frozenset(r.name for r in person.roles)  # loads the stored roles when not loaded yet
     return PersonFacts(person.id, _place(session, unit_id), roles, managed_id)
 
 
@@ -165,7 +169,8 @@ def prepare(session, person: Staff, actor: Optional[Actor], actor_user=None) -> 
             if session.scalar(select(Staff.id).where(Staff.username == person.username)):
                 raise ServiceError(f"Tên tài khoản “{person.username}” đã có người dùng.")
         else:
-            person.username = allocate_usernames(session, [person.full_name])[0]
+            with session.no_autoflush:
+                person.username = allocate_usernames(session, [person.full_name])[0]
         person.email = synthetic_email(person.username, suffix)
         person.active = True
         password = issue_initial_password(person)

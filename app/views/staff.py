@@ -5,7 +5,8 @@ from flask import flash
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.domain.roles import EVAL_ROLES
 from app.models import Staff
@@ -71,6 +72,10 @@ class StaffView(ScopedModelView):
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "eval_role": SelectField("Vai trò", choices=ROLE_CHOICES, widget=Select2Widget()),
+        # FAB makes a non-null boolean "required", which an unticked box can never satisfy.
+        "is_unit_admin": BooleanField("Là quản trị đơn vị"),
+        "full_name": StringField("Họ và tên", validators=[DataRequired(), Length(max=255)]),
+        "username": StringField("Tài khoản", validators=[Optional(), Length(max=128)]),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "unit": [["id", org_scope_filter("unit", manage=True), None]],

@@ -1,0 +1,86 @@
+"""Text clean-up and accent-insensitive matching for what people type into Excel."""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from decimal import Decimal
+
+# Characters that are invisible but break equality; removed outright.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+# Every combining mark (diacritics after NFD) is dropped; the two letters with a stroke are mapped.
+_STRIP_TABLE: dict[int, object] = dict.fromkeys(range(0x0300, 0x0370), None)
+_STRIP_TABLE.update({ord("Đ"): "D", ord("đ"): "d", ord("Ð"): "D", ord("ð"): "d"})
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _build_fast_strip() -> dict[int, str]:
+    """Precomposed Latin letters (Vietnamese among them) mapped straight to their ASCII base letter."""
+    table: dict[int, str] = {}
+    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base.isascii() and base.isalpha() and base != chr(cp):
+            table[cp] = base
+    table.update({ord("Đ"): "D", ord("đ"): "d", ord("Ð"): "D", ord("ð"): "d"})
+    return table
+
+
+_FAST_STRIP = _build_fast_strip()
+
+
+def normalize_text(value: object) -> str:
+    """Cell value as clean text: NFC, one space between words, no NBSP/tabs/newlines, trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        s = value
+    elif isinstance(value, bool):
+        s = "TRUE" if value else "FALSE"  # as Excel shows it
+    elif isinstance(value, int):
+        s = str(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            s = str(value)
+        elif value.is_integer():
+            s = str(int(value))
+        else:
+            s = repr(value)
+    elif isinstance(value, Decimal):
+        s = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    elif isinstance(value, _dt.datetime):
+        s = value.date().isoformat() if value.time() == _dt.time(0) else value.isoformat(sep=" ")
+    elif isinstance(value, (_dt.date, _dt.time)):
+        s = value.isoformat()
+    else:
+        s = str(value)
+    if not s:
+        return ""
+    if not s.isascii():
+        if _INVISIBLE_RE.search(s):
+            s = _INVISIBLE_RE.sub("", s)
+        if not unicodedata.is_normalized("NFC", s):
+            s = unicodedata.normalize("NFC", s)
+    # str.split() with no argument splits on every Unicode space (NBSP, tabs, newlines, …).
+    return " ".join(s.split())
+
+
+def strip_diacritics(s: str) -> str:
+    """Remove Vietnamese diacritics (and any other combining marks); Đ→D, đ→d."""
+    if not s or s.isascii():
+        return s or ""
+    fast = s.translate(_FAST_STRIP)
+    if fast.isascii():
+        return fast
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", fast).translate(_STRIP_TABLE))
+
+
+def fold(s: object) -> str:
+    """Normalised, accent-free, lower-case form for case- and accent-insensitive matching."""
+    return strip_diacritics(normalize_text(s)).lower()
+
+
+def match_key(s: object) -> str:
+    """fold() with everything but ASCII letters and digits removed: for titles and fixed choices."""
+    return _NON_ALNUM.sub("", fold(s))
