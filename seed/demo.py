@@ -20,11 +20,13 @@ from app.services.staff import role_rows, split_name, synthetic_email
 
 DEMO_PASSWORD = "Demo@2026"
 
+# Given names of the sample Mẫu 01 (../shared/samples) are left out, so the sample imports into the demo
+# district without matching a demo person by account.
 FAMILY = ["Nguyễn"] * 8 + ["Trần"] * 3 + ["Lê"] * 3 + ["Phạm"] * 2 + ["Hoàng", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh"]
 MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thanh", "Ngọc", "Xuân", "Tiến", "Mạnh"]
 MIDDLE_F = ["Thị", "Thu", "Thanh", "Ngọc", "Minh", "Phương", "Thùy", "Hồng", "Lan", "Mai"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đông", "Giang", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn", "Thắng", "Toàn", "Trung", "Tuấn", "Việt"]
-GIVEN_F = ["Anh", "Chi", "Dung", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Loan", "Mai", "Nga", "Ngọc", "Nhung", "Oanh", "Phương", "Thảo", "Trang", "Yến"]
+GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Nam", "Quân", "Sơn", "Thắng", "Toàn", "Trung", "Tuấn", "Việt"]
+GIVEN_F = ["Chi", "Dung", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Loan", "Mai", "Nga", "Ngọc", "Nhung", "Phương", "Thảo", "Trang", "Yến"]
 
 BLOCKS = [
     ("Khối Đảng – Đoàn thể", [

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from app.domain.legacy_encoding import (
@@ -309,9 +309,11 @@ def _read_preamble(rows: list[tuple[int, Sequence[object]]]) -> tuple[str | None
     return unit_type, headcount, headcount_row
 
 
+_Add = Callable[..., None]  # add(column key, message, severity=ERROR): report an issue on the current row
 _TEXT_KEYS = ("full_name", "position", "unit", "reviewer", "evaluator")
 _PERSON_KEYS = frozenset({"full_name", "reviewer", "evaluator"})
 _LATIN1_RE = re.compile("[\u0080-\u00ff]")
+
 
 @dataclass(frozen=True)
 class _Text:
@@ -329,9 +331,9 @@ class _RowReader:
     """Reads data rows one by one, remembering what it needs to find duplicates."""
 
     def __init__(self, columns: dict[str, int], account_suffix: str | None):
-        self.columns = columns
         self.idx = {c.key: columns.get(c.key) for c in COLUMNS}
-        self.data_idx = [i for k, i in columns.items() if k != "stt"]
+        # Columns that say something about a person: a row with only STT or the unit name is unused.
+        self.person_idx = [i for k, i in columns.items() if k not in ("stt", "unit")]
         self.account_suffix = account_suffix
         self.accounts: dict[str, int] = {}
         self.emails: dict[str, int] = {}
@@ -348,9 +350,10 @@ class _RowReader:
         return values[i]
 
     def is_empty(self, values: Sequence[object]) -> bool:
-        """No data (only STT, dots, dashes or nothing) in the Mẫu 01 columns."""
+        """No data in the Mẫu 01 columns: only STT, dots, dashes or nothing, or only the unit name
+        (templates come with STT and Đơn vị prefilled on rows nobody used)."""
         n = len(values)
-        return all(i >= n or _is_blankish(values[i]) for i in self.data_idx)
+        return all(i >= n or _is_blankish(values[i]) for i in self.person_idx)
 
     def is_footer(self, values: Sequence[object]) -> bool:
         """The signature block under the table: "Người lập biểu", "Thủ trưởng đơn vị", "Hà Nội, ngày …"."""
@@ -528,7 +531,7 @@ class _RowReader:
             evaluator=evaluator,
         )
 
-    def _account(self, row_no: int, add, raw: object) -> str | None:
+    def _account(self, row_no: int, add: _Add, raw: object) -> str | None:
         text = normalize_text(raw).lower()
         if _is_placeholder(text):
             return None
@@ -562,7 +565,7 @@ class _RowReader:
             self.accounts[text] = row_no
         return text
 
-    def _email(self, row_no: int, add, raw: object) -> str | None:
+    def _email(self, row_no: int, add: _Add, raw: object) -> str | None:
         text = normalize_text(raw)
         if _is_placeholder(text):
             return None
@@ -578,12 +581,13 @@ class _RowReader:
             return None
         earlier = self.emails.get(value)
         if earlier is not None:
-            add("email", f"Email {_q(value)} trùng với dòng {earlier}.")
+            # Units share mailboxes; the login never depends on this address, so only point it out.
+            add("email", f"Email {_q(value)} trùng với dòng {earlier}.", WARNING)
         else:
             self.emails[value] = row_no
         return value
 
-    def _role(self, add, raw: object, prefer: str | None) -> str | None:
+    def _role(self, add: _Add, raw: object, prefer: str | None) -> str | None:
         text = normalize_text(raw)
         if not text:
             add("role", f"Thiếu vai trò; chọn một trong: {_ROLE_LIST}.")
@@ -602,7 +606,7 @@ class _RowReader:
             add("role", f"Vai trò {_q(text)} không đúng; chọn một trong: {_ROLE_LIST}.")
         return code
 
-    def _unit_admin(self, add, raw: object) -> bool:
+    def _unit_admin(self, add: _Add, raw: object) -> bool:
         if raw is None or isinstance(raw, bool):
             return bool(raw)
         text = normalize_text(raw)

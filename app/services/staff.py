@@ -159,22 +159,8 @@ def prepare(session, person: Staff, actor: Optional[Actor], actor_user=None) -> 
         person.roles = [rows[n] for n in sorted(names) if n in rows]
     password = None
     if before is None:
-        suffix = current_app.config["ACCOUNT_SUFFIX"]
-        person.username = normalize_text(person.username).lower() or None
-        if person.username:
-            if not is_well_formed(person.username, suffix):
-                raise ServiceError(
-                    f"Tên tài khoản “{person.username}” không đúng quy định (không dấu, viết liền, chữ thường, kết thúc bằng _{suffix})."
-                )
-            if session.scalar(select(Staff.id).where(Staff.username == person.username)):
-                raise ServiceError(f"Tên tài khoản “{person.username}” đã có người dùng.")
-        else:
-            with session.no_autoflush:
-                person.username = allocate_usernames(session, [person.full_name])[0]
-        person.email = synthetic_email(person.username, suffix)
-        person.active = True
-        password = issue_initial_password(person)
-        audit.record(session, "user_created", actor=actor_user, target=person.username, unit_id=after.place.unit_id)
+        with session.no_autoflush:
+            password = _prepare_new(session, person, after, actor_user)
     else:
         changes = changed_fields(person)
         if before.roles != names:
@@ -182,6 +168,26 @@ def prepare(session, person: Staff, actor: Optional[Actor], actor_user=None) -> 
                          detail={"truoc": sorted(before.roles), "sau": sorted(names)})
         if changes:
             audit.record(session, "user_updated", actor=actor_user, target=person, detail=changes)
+    return password
+
+
+def _prepare_new(session, person: Staff, after: PersonFacts, actor_user) -> str:
+    """Username (given and free, or generated), synthetic FAB email, one-time password, audit row."""
+    suffix = current_app.config["ACCOUNT_SUFFIX"]
+    person.username = normalize_text(person.username).lower() or None
+    if person.username:
+        if not is_well_formed(person.username, suffix):
+            raise ServiceError(
+                f"Tên tài khoản “{person.username}” không đúng quy định (không dấu, viết liền, chữ thường, kết thúc bằng _{suffix})."
+            )
+        if session.scalar(select(Staff.id).where(Staff.username == person.username)):
+            raise ServiceError(f"Tên tài khoản “{person.username}” đã có người dùng.")
+    else:
+        person.username = allocate_usernames(session, [person.full_name])[0]
+    person.email = synthetic_email(person.username, suffix)
+    person.active = True
+    password = issue_initial_password(person)
+    audit.record(session, "user_created", actor=actor_user, target=person.username, unit_id=after.place.unit_id)
     return password
 
 
