@@ -36,6 +36,7 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "StaffApi": API_READ,
         "OrgApi": API_READ,
         "AuditLog": READ,
+        "Mau01": MAU01,
     },
     UNIT_ADMIN: {
         "Units": READ,
@@ -44,6 +45,7 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "StaffApi": API_READ,
         "OrgApi": API_READ,
         "AuditLog": READ,
+        "Mau01": MAU01,
     },
     LEADER: UNIT_READ,
     DEPARTMENT_HEAD: UNIT_READ,
@@ -51,12 +53,6 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     STAFF: SELF_SERVICE,
 }
 
-
-def extend_grants(role_name: str, view: str, perms: tuple[str, ...]) -> None:
-    """Let a feature module add its view's grants to the table when it registers (one place per view)."""
-    current = dict(ROLE_GRANTS[role_name])
-    current[view] = tuple(dict.fromkeys(current.get(view, ()) + perms))
-    ROLE_GRANTS[role_name] = current
 
 # Menu entries a role sees: derived from the views it may list.
 MENU_OF_VIEW = {
