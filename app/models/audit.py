@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from app.domain.audit import ACTION_LABELS
@@ -34,3 +34,15 @@ class AuditEvent(Model):
 
     def __repr__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action_label}"
+
+
+class SignInAttempt(Model):
+    """One failed sign-in, by address: the shared counter that rate-limits sign-in across workers."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (Index("ix_sign_in_attempt_ip_at", "ip", "at"),)
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False)
+    ip = Column(String(64), nullable=False)
+    username = Column(String(128))

@@ -10,8 +10,7 @@ ALLOWED_WHILE_FORCED = {
     "appbuilder.static",
     "AuthDBView.login",
     "AuthDBView.logout",
-    "ChangePasswordView.this_form_get",
-    "ChangePasswordView.this_form_post",
+    "AccountView.password",
 }
 
 
@@ -30,6 +29,4 @@ def install_request_guards(app: Flask) -> None:
             return redirect(url_for("AuthDBView.login"))
         if request.endpoint in ALLOWED_WHILE_FORCED or request.endpoint is None:
             return None
-        if "ChangePasswordView.this_form_get" in app.view_functions:
-            return redirect(url_for("ChangePasswordView.this_form_get"))
-        return None
+        return redirect(url_for("AccountView.password"))

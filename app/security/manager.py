@@ -1,23 +1,34 @@
-"""The district's security manager: FAB's, with staff accounts and sign-in rules."""
+"""The district's security manager: FAB's, with staff accounts and the sign-in rules of letter 875-CV/HU."""
 from __future__ import annotations
 
 import logging
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView
+from flask_babel import lazy_gettext
 
 from app.models import Staff
 
 log = logging.getLogger(__name__)
 
 
+class DistrictAuthDBView(AuthDBView):
+    """FAB's sign-in page, saying why a sign-in was refused when the reason may be told."""
+
+    @property
+    def invalid_login_message(self):
+        return getattr(g, "login_refusal", None) or lazy_gettext("Invalid login. Please try again.")
+
+
 class DistrictSecurityManager(SecurityManager):
     user_model = Staff
+    authdbview = DistrictAuthDBView
 
     def load_user(self, pk):
         """Load the session's user; a session id carries the account's session version.
 
-        Bumping ``Staff.session_version`` (lock, reset) signs the person out everywhere.
+        Bumping ``Staff.session_version`` (lock, reset, password change) signs the person out everywhere.
         """
         user_id, _, version = str(pk).partition(":")
         try:
@@ -30,24 +41,30 @@ class DistrictSecurityManager(SecurityManager):
             return None
         return user
 
-    def on_user_login(self, user) -> None:
-        from app.services import audit
+    def auth_user_db(self, username, password):
+        """FAB's password check wrapped in the lifecycle: address throttle, locks, change windows."""
+        from app.services import accounts
 
-        audit.record(self.session, "login_ok", actor=user, target=user, commit=True)
+        ip = request.remote_addr if has_request_context() else None
+        blocked = accounts.address_blocked(self.session, ip)
+        if blocked:
+            g.login_refusal = blocked
+            return None
+        user = super().auth_user_db(username, password)
+        if user is None:
+            accounts.record_failed_attempt(self.session, ip, username)
+            g.login_refusal = accounts.refusal_message(self.session, username or "", password or "")
+            return None
+        decision = accounts.check_at_sign_in(self.session, user)
+        if not decision.allowed:
+            g.login_refusal = decision.message
+            return None
+        return user
 
     def on_user_login_failed(self, user) -> None:
         from app.services import accounts
 
         accounts.register_failed_login(self.session, user)
-
-    def auth_user_db(self, username, password):
-        """FAB's check, plus the reason a known account was refused, for the sign-in page."""
-        user = super().auth_user_db(username, password)
-        if user is None and username:
-            from app.services import accounts
-
-            g.login_refusal = accounts.refusal_message(self.session, username)
-        return user
 
     def on_user_logout(self, user) -> None:
         from app.services import audit

@@ -13,10 +13,24 @@ WRITE = READ + ("can_add", "can_edit", "can_delete")
 API_READ = ("can_get",)
 MAU01 = ("can_template", "can_upload", "can_confirm", "can_credentials", "can_errors")
 
-# Own account: profile page and the change-password form.
+# Own account: profile page and the change-password form (with the password policy).
 SELF_SERVICE = {
     "UserDBModelView": ("can_userinfo",),
-    "ResetMyPasswordView": ("can_this_form_get", "can_this_form_post"),
+    "Account": ("can_password",),
+}
+
+# FAB's own screens that change accounts around the lifecycle and scope rules: nobody gets them,
+# the district admin included (people are managed on the Staff screen, passwords on Account).
+WITHHELD = {
+    ("can_add", "UserDBModelView"),
+    ("can_edit", "UserDBModelView"),
+    ("can_delete", "UserDBModelView"),
+    ("can_this_form_get", "ResetPasswordView"),
+    ("can_this_form_post", "ResetPasswordView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
 }
 
 UNIT_READ = {
@@ -32,19 +46,19 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "Blocks": READ,
         "Units": WRITE,
         "Departments": WRITE,
-        "Staff": WRITE,
+        "Staff": WRITE + ("can_reset_password", "can_lock"),
         "StaffApi": API_READ,
         "OrgApi": API_READ,
-        "AuditLog": READ,
+        "AuditLog": READ + ("can_export",),
         "Mau01": MAU01,
     },
     UNIT_ADMIN: {
         "Units": READ,
         "Departments": WRITE,
-        "Staff": WRITE,
+        "Staff": WRITE + ("can_reset_password", "can_lock"),
         "StaffApi": API_READ,
         "OrgApi": API_READ,
-        "AuditLog": READ,
+        "AuditLog": READ + ("can_export",),
         "Mau01": MAU01,
     },
     LEADER: UNIT_READ,
@@ -54,14 +68,16 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-# Menu entries a role sees: derived from the views it may list.
+# Menu entries a role sees, derived from the views it may use. Menu names differ from permission
+# names: FAB prunes permissions of a view name that its view does not declare.
 MENU_OF_VIEW = {
-    "Blocks": ("Organisation", "Blocks"),
-    "Units": ("Organisation", "Units"),
-    "Departments": ("Organisation", "Departments"),
-    "Staff": ("Organisation", "Staff"),
-    "AuditLog": ("Security", "AuditLog"),
-    "Mau01": ("Organisation", "Mau01"),
+    "Blocks": ("Organisation", "Blocks list"),
+    "Units": ("Organisation", "Units list"),
+    "Departments": ("Organisation", "Departments list"),
+    "Staff": ("Organisation", "Staff list"),
+    "AuditLog": ("Security", "Audit log"),
+    "Mau01": ("Organisation", "Mau01 import"),
+    "Account": ("Security", "Change password"),
 }
 
 
@@ -70,6 +86,6 @@ def grants_for(role_name: str) -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for view, perms in ROLE_GRANTS.get(role_name, {}).items():
         pairs.update((perm, view) for perm in perms)
-        if view in MENU_OF_VIEW and ("can_list" in perms or "can_upload" in perms):
+        if view in MENU_OF_VIEW and {"can_list", "can_upload", "can_password"} & set(perms):
             pairs.update(("menu_access", menu) for menu in MENU_OF_VIEW[view])
     return pairs

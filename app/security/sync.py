@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_appbuilder.security.sqla.models import PermissionView, Role
 
 from app.domain.roles import ADMIN, SECURITY_ROLES
-from app.security.permissions import grants_for
+from app.security.permissions import WITHHELD, grants_for
 
 
 def sync_roles(appbuilder) -> dict[str, int]:
@@ -30,7 +30,7 @@ def sync_roles(appbuilder) -> dict[str, int]:
     for spec in SECURITY_ROLES:
         role = roles[spec.name]
         if spec.name == ADMIN:
-            wanted = all_pvs
+            wanted = [pv for pv in all_pvs if (pv.permission.name, pv.view_menu.name) not in WITHHELD]
         else:
             wanted = [by_pair[p] for p in sorted(grants_for(spec.name)) if p in by_pair]
         role.permissions = wanted

@@ -5,11 +5,13 @@ import datetime as dt
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import accounts as rules
-from app.models import Staff
-from app.services import audit, clock
+from app.domain.scope import Actor, check_person_change
+from app.models import SignInAttempt, Staff
+from app.services import ServiceError, audit, clock
 
 
 def policy() -> rules.LifecyclePolicy:
@@ -72,17 +74,157 @@ def register_failed_login(session, person: Staff) -> None:
     session.commit()
 
 
-def refusal_message(session, username: str) -> Optional[str]:
-    """Why a known account may not sign in (locked), or None for a plain wrong password."""
-    person = session.scalar(select(Staff).where(func.lower(Staff.username) == username.strip().lower()))
-    if person is None:
+def find_by_username(session, username: str) -> Optional[Staff]:
+    return session.scalar(select(Staff).where(func.lower(Staff.username) == (username or "").strip().lower()))
+
+
+def refusal_message(session, username: str, password: str) -> Optional[str]:
+    """Why a known account with the right password may not sign in (locked), or None.
+
+    The lock is only revealed to someone who knows the password, so the sign-in page never tells a
+    stranger which usernames exist or are locked.
+    """
+    person = find_by_username(session, username)
+    if person is None or person.active or not person.password or not check_password_hash(person.password, password):
         return None
+    audit.record(session, "login_refused_locked", actor=person, target=person, commit=True)
     if person.lock_reason:
-        audit.record(session, "login_refused_locked", actor=person, target=person, commit=True)
         return rules.lock_message(person.lock_reason)
-    if not person.active:
-        return "Tài khoản đang bị vô hiệu hóa. Vui lòng liên hệ quản trị viên đơn vị."
+    return "Tài khoản đang bị vô hiệu hóa. Vui lòng liên hệ quản trị viên đơn vị."
+
+
+# -- sign-in throttling by address (a table, so it holds across gunicorn workers) -----------------
+def throttle_settings() -> tuple[int, int]:
+    cfg = current_app.config
+    return int(cfg.get("SIGNIN_MAX_FAILURES_PER_IP", 20)), int(cfg.get("SIGNIN_WINDOW_MINUTES", 15))
+
+
+def address_blocked(session, ip: Optional[str]) -> Optional[str]:
+    """A Vietnamese refusal when this address failed too often recently, else None."""
+    if not ip:
+        return None
+    limit, minutes = throttle_settings()
+    since = clock.now() - dt.timedelta(minutes=minutes)
+    failures = session.scalar(select(func.count(SignInAttempt.id)).where(SignInAttempt.ip == ip, SignInAttempt.at >= since))
+    if failures >= limit:
+        return (f"Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau {minutes} phút "
+                "hoặc liên hệ quản trị viên đơn vị.")
     return None
+
+
+def record_failed_attempt(session, ip: Optional[str], username: str) -> None:
+    session.add(SignInAttempt(at=clock.now(), ip=ip or "?", username=(username or "")[:128]))
+    session.commit()
+
+
+def purge_attempts(session, older_than_days: int = 1) -> int:
+    cutoff = clock.now() - dt.timedelta(days=older_than_days)
+    n = session.execute(delete(SignInAttempt).where(SignInAttempt.at < cutoff)).rowcount
+    session.commit()
+    return n or 0
+
+
+def check_at_sign_in(session, person: Staff) -> rules.SignInDecision:
+    """The password was right: apply the lifecycle (an overdue window locks now). Commits."""
+    now = clock.now()
+    decision = rules.check_sign_in(state_of(person), now, policy())
+    if decision.changed:
+        apply_state(person, decision.state, now)
+    if decision.outcome == rules.SignInOutcome.NEWLY_LOCKED:
+        audit.record(session, "account_locked", actor=None, target=person,
+                     detail={"ly_do": rules.LOCK_REASONS[decision.reason]})
+        audit.record(session, "login_refused_locked", actor=person, target=person)
+    elif decision.allowed:
+        audit.record(session, "login_ok", actor=person, target=person)
+    session.commit()
+    return decision
+
+
+# -- changing, resetting, locking ------------------------------------------------------------------
+def change_password(session, person: Staff, current: str, new: str, confirm: str) -> None:
+    """The person chooses a new password (slow hash). Raises ServiceError listing every problem; commits."""
+    problems = []
+    if not person.password or not check_password_hash(person.password, current or ""):
+        problems.append("Mật khẩu hiện tại không đúng.")
+    if new != confirm:
+        problems.append("Mật khẩu nhập lại không khớp.")
+    same = bool(person.password) and check_password_hash(person.password, new or "")
+    problems += rules.validate_new_password(new or "", person.username, same, bool(person.must_change_password), policy())
+    if problems:
+        audit.record(session, "password_change_failed", actor=person, target=person, detail={"loi": problems}, commit=True)
+        raise ServiceError(" ".join(problems))
+    now = clock.now()
+    try:
+        state = rules.after_password_changed(state_of(person))
+    except rules.AccountLockedError as exc:
+        raise ServiceError(exc.message) from exc
+    person.password = generate_password_hash(new)
+    apply_state(person, state, now)
+    person.session_version = (person.session_version or 0) + 1  # other sessions of this person end
+    audit.record(session, "password_changed", actor=person, target=person)
+    session.commit()
+
+
+def _check_can_manage(session, actor: Optional[Actor], person: Staff) -> None:
+    if actor is None:
+        return
+    from app.services.staff import facts_before
+
+    facts = facts_before(session, person)
+    problems = check_person_change(actor, facts, facts)
+    if problems:
+        raise ServiceError(" ".join(problems))
+    if actor.id == person.id:
+        raise ServiceError("Không thể tự cấp lại hoặc khóa tài khoản của chính mình; hãy dùng chức năng đổi mật khẩu.")
+
+
+def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=None, commit: bool = True) -> str:
+    """A new one-time password and a new window; unlocks; signs the person out everywhere.
+
+    Returns the password in clear, to be shown once.
+    """
+    _check_can_manage(session, actor, person)
+    from app.services.staff import issue_initial_password
+
+    was_locked = person.lock_reason is not None or not person.active
+    password = issue_initial_password(person, clock.now())
+    person.active = True
+    person.session_version = (person.session_version or 0) + 1
+    audit.record(session, "password_reset", actor=actor_user, target=person)
+    if was_locked:
+        audit.record(session, "account_unlocked", actor=actor_user, target=person)
+    if commit:
+        session.commit()
+    return password
+
+
+def lock_account(session, person: Staff, actor: Optional[Actor], actor_user=None) -> None:
+    """An administrator locks an account (only a reset unlocks it). Commits."""
+    _check_can_manage(session, actor, person)
+    now = clock.now()
+    state = rules.after_admin_lock(state_of(person))
+    if state.locked_reason != person.lock_reason:
+        apply_state(person, state, now)
+        audit.record(session, "account_locked", actor=actor_user, target=person,
+                     detail={"ly_do": rules.LOCK_REASONS[state.locked_reason]})
+    session.commit()
+
+
+def lock_expired(session) -> int:
+    """Lock every account whose change window has passed (a daily cron). Returns how many. Commits."""
+    now = clock.now()
+    due = session.scalars(
+        select(Staff).where(Staff.must_change_password.is_(True), Staff.lock_reason.is_(None),
+                            Staff.password_change_due < now)
+    ).all()
+    for person in due:
+        decision = rules.check_sign_in(state_of(person), now, policy())
+        if decision.outcome == rules.SignInOutcome.NEWLY_LOCKED:
+            apply_state(person, decision.state, now)
+            audit.record(session, "account_locked", actor=None, target=person,
+                         detail={"ly_do": rules.LOCK_REASONS[decision.reason], "nguon": "lock-expired"})
+    session.commit()
+    return len(due)
 
 
 def check_session(session, person: Staff) -> rules.SignInDecision:

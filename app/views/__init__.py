@@ -8,11 +8,15 @@ def register_views(appbuilder) -> None:
     from app.views.staff import StaffApi, StaffView
 
     org, org_label = "Organisation", "Tổ chức"
-    appbuilder.add_view(BlockView, "Blocks", label="Khối", icon="fa-sitemap", category=org, category_label=org_label, category_icon="fa-sitemap")
-    appbuilder.add_view(UnitView, "Units", label="Đơn vị", icon="fa-building", category=org)
-    appbuilder.add_view(DepartmentView, "Departments", label="Phòng, ban", icon="fa-folder-open", category=org)
-    appbuilder.add_view(StaffView, "Staff", label="Cán bộ, công chức", icon="fa-users", category=org)
-    appbuilder.add_view(AuditLogView, "AuditLog", label="Nhật ký hệ thống", icon="fa-history", category="Security", category_label="Bảo mật")
+    appbuilder.add_view(BlockView, "Blocks list", label="Khối", icon="fa-sitemap", category=org, category_label=org_label, category_icon="fa-sitemap")
+    appbuilder.add_view(UnitView, "Units list", label="Đơn vị", icon="fa-building", category=org)
+    appbuilder.add_view(DepartmentView, "Departments list", label="Phòng, ban", icon="fa-folder-open", category=org)
+    appbuilder.add_view(StaffView, "Staff list", label="Cán bộ, công chức", icon="fa-users", category=org)
+    appbuilder.add_view(AuditLogView, "Audit log", label="Nhật ký hệ thống", icon="fa-history", category="Security", category_label="Bảo mật")
+    from app.views.account import AccountView
+
+    appbuilder.add_view_no_menu(AccountView)
+    appbuilder.add_link("Change password", label="Đổi mật khẩu", href="/account/password", icon="fa-key", category="Security")
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
     try:

@@ -41,6 +41,16 @@ def _valid_token(token: str) -> bool:
     return 10 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
 
 
+def store_credentials(accounts: list[dict]) -> str:
+    """Seal a credential sheet for the signed-in admin; the key stays in their session. Returns its token."""
+    sheet_bytes = credentials_bytes(accounts, current_app.config["DISTRICT_NAME"])
+    token, key = sealed.store(_folder("credentials"), sheet_bytes)
+    keys = dict(session.get("mau01_keys", {}))
+    keys[token] = key
+    session["mau01_keys"] = keys
+    return token
+
+
 class Mau01View(BaseView):
     route_base = "/mau01"
     class_permission_name = "Mau01"
@@ -160,13 +170,7 @@ class Mau01View(BaseView):
             return redirect(url_for(".index"))
         for path in self._upload_paths(token):
             path.unlink(missing_ok=True)
-        cred_token = None
-        if result.credentials:
-            sheet_bytes = credentials_bytes(result.credentials, current_app.config["DISTRICT_NAME"])
-            cred_token, key = sealed.store(_folder("credentials"), sheet_bytes)
-            keys = dict(session.get("mau01_keys", {}))
-            keys[cred_token] = key
-            session["mau01_keys"] = keys
+        cred_token = store_credentials(result.credentials) if result.credentials else None
         flash(
             f"Đã nhập Mẫu 01: tạo mới {plan.count('create')}, cập nhật {plan.count('update')}, "
             f"không đổi {plan.count('unchanged')} tài khoản.",
@@ -192,4 +196,4 @@ class Mau01View(BaseView):
 
 
 def register(appbuilder) -> None:
-    appbuilder.add_view(Mau01View, "Mau01", label="Nhập Mẫu 01", icon="fa-file-excel-o", category="Organisation")
+    appbuilder.add_view(Mau01View, "Mau01 import", label="Nhập Mẫu 01", icon="fa-file-excel-o", category="Organisation")

@@ -1,7 +1,8 @@
 """Screens for people: declarations; rules live in services.staff."""
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, redirect, url_for
+from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
@@ -12,7 +13,9 @@ from app.domain.roles import EVAL_ROLES
 from app.models import Staff
 from app.security.scope import ManagedStaffFilter, StaffScopeFilter, org_scope_filter
 from app.services import ServiceError
+from app.services import accounts as account_service
 from app.services import staff as staff_service
+from app.views.mau01 import store_credentials
 from app.views.base import ScopedModelView, ScopedReadApi
 
 STAFF_LABELS = {
@@ -89,7 +92,52 @@ class StaffView(ScopedModelView):
         "department": [["id", org_scope_filter("department"), None]],
     }
 
+    method_permission_name = {"reset_password": "reset_password", "lock": "lock"}
     _new_password = None
+
+    @action("reset_password", "Cấp lại mật khẩu", "Cấp lại mật khẩu (và mở khóa) cho những người đã chọn?", "fa-key")
+    def reset_password(self, items):
+        items = items if isinstance(items, list) else [items]
+        issued = []
+        for person in items:
+            try:
+                password = account_service.reset_password(self.session, person, self.actor(), self.actor_user(), commit=False)
+            except ServiceError as exc:
+                self.session.rollback()
+                flash(f"{person.display_name}: {exc}", "danger")
+                return redirect(self.get_redirect())
+            issued.append({"full_name": person.display_name, "unit": person.unit.name if person.unit else "",
+                           "username": person.username, "password": password})
+        self.session.commit()
+        if len(issued) == 1:
+            flash(
+                Markup("Đã cấp lại mật khẩu cho <b>{}</b>: <code>{}</code> (chỉ hiện một lần; phải đổi trong {} ngày).").format(
+                    issued[0]["username"], issued[0]["password"], account_service.policy().change_within_days
+                ),
+                "info",
+            )
+        else:
+            token = store_credentials(issued)
+            flash(
+                Markup('Đã cấp lại mật khẩu cho {} người. <a href="{}">Tải bảng mật khẩu (một lần)</a>.').format(
+                    len(issued), url_for("Mau01View.credentials", token=token)
+                ),
+                "info",
+            )
+        return redirect(self.get_redirect())
+
+    @action("lock", "Khóa tài khoản", "Khóa tài khoản của những người đã chọn? Chỉ cấp lại mật khẩu mới mở khóa.", "fa-lock")
+    def lock(self, items):
+        items = items if isinstance(items, list) else [items]
+        for person in items:
+            try:
+                account_service.lock_account(self.session, person, self.actor(), self.actor_user())
+            except ServiceError as exc:
+                self.session.rollback()
+                flash(f"{person.display_name}: {exc}", "danger")
+                return redirect(self.get_redirect())
+        flash(f"Đã khóa {len(items)} tài khoản.", "success")
+        return redirect(self.get_redirect())
 
     def pre_add(self, item):
         try:
