@@ -356,8 +356,6 @@ def test_large_sheet_many_chunks(tmp_path):
 
 
 def test_clean_sample_matches_openpyxl():
-    if not SAMPLE.exists():
-        pytest.skip(f"{SAMPLE} not available")
     rows = assert_same_as_openpyxl(SAMPLE)
     assert sheet_names(SAMPLE) == ["Mẫu 01"]
     assert rows[4][:2] == ("STT", "Họ và tên")
