@@ -165,17 +165,22 @@ def change_password(session, person: Staff, current: str, new: str, confirm: str
     session.commit()
 
 
-def _check_can_manage(session, actor: Optional[Actor], person: Staff) -> None:
+def _check_can_manage(session, actor: Optional[Actor], person: Staff, what: str) -> None:
+    """Refuse (and log the attempt) when the actor may not reset or lock this person."""
     if actor is None:
         return
     from app.services.staff import facts_before
 
     facts = facts_before(session, person)
     problems = check_person_change(actor, facts, facts)
-    if problems:
-        raise ServiceError(" ".join(problems))
     if actor.id == person.id:
-        raise ServiceError("Không thể tự cấp lại hoặc khóa tài khoản của chính mình; hãy dùng chức năng đổi mật khẩu.")
+        problems.append("Không thể tự cấp lại hoặc khóa tài khoản của chính mình; hãy dùng chức năng đổi mật khẩu.")
+    if problems:
+        session.rollback()
+        actor_user = session.get(Staff, actor.id) if actor.id else None
+        audit.record(session, "access_denied", actor=actor_user, target=person, detail={"thao_tac": what, "ly_do": problems},
+                     commit=True)
+        raise ServiceError(" ".join(problems))
 
 
 def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=None, commit: bool = True) -> str:
@@ -183,7 +188,7 @@ def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=No
 
     Returns the password in clear, to be shown once.
     """
-    _check_can_manage(session, actor, person)
+    _check_can_manage(session, actor, person, "password_reset")
     from app.services.staff import issue_initial_password
 
     was_locked = person.lock_reason is not None or not person.active
@@ -200,7 +205,7 @@ def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=No
 
 def lock_account(session, person: Staff, actor: Optional[Actor], actor_user=None) -> None:
     """An administrator locks an account (only a reset unlocks it). Commits."""
-    _check_can_manage(session, actor, person)
+    _check_can_manage(session, actor, person, "account_locked")
     now = clock.now()
     state = rules.after_admin_lock(state_of(person))
     if state.locked_reason != person.lock_reason:

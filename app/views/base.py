@@ -21,17 +21,32 @@ class ScopedModelView(ModelView):
     def _in_scope(self, pk) -> bool:
         return self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters) is not None
 
+    def _refuse(self, detail: dict):
+        """Log an attempt on rows outside the person's scope, then answer 404 (never say they exist)."""
+        from app.services import audit
+
+        self.session.rollback()
+        audit.record(self.session, "access_denied", actor=self.actor_user(),
+                     target=f"{type(self).__name__}.{request.endpoint.rsplit('.', 1)[-1]}", detail=detail, commit=True)
+        abort(404)
+
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
-        if name not in self.actions or not self._in_scope(pk):
+        if name not in self.actions:
             abort(404)
+        if not self._in_scope(pk):
+            self._refuse({"hanh_dong": name, "ma": pk})
         return super().action(name, pk)
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
         pks = request.form.getlist("rowid")
-        if request.form.get("action") not in self.actions or not pks or not all(self._in_scope(pk) for pk in pks):
+        name = request.form.get("action")
+        if name not in self.actions or not pks:
             abort(404)
+        outside = [pk for pk in pks if not self._in_scope(pk)]
+        if outside:
+            self._refuse({"hanh_dong": name, "ma": outside})
         return super().action_post()
 
     @property

@@ -185,10 +185,32 @@ def test_unit_admin_cannot_reset_outside_scope(app, demo, calendar):
     foreign, _, _ = _new_person(app, unit="UBND phường Kim Mã")
     before = _person(app, foreign)
     admin = app.test_client()
-    demo.login(admin, "unit_admin")  # Cống Vị
+    admin_id = demo.login(admin, "unit_admin")["id"]  # Cống Vị
     assert admin.post(f"/staff/action/reset_password/{foreign}").status_code == 404
     assert admin.post("/staff/action_post", data={"action": "reset_password", "rowid": [foreign]}).status_code == 404
     assert _person(app, foreign) == before
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    with app.app_context():
+        denied = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "access_denied")).all()
+    assert len(denied) == 2 and all(e.actor_id == admin_id for e in denied)
+
+
+def test_unit_admin_cannot_reset_the_block_admin_of_their_unit(app, demo, calendar):
+    from app.extensions import db
+    from app.models import Staff
+
+    me = demo.user("unit_admin", "Phòng Nội vụ")
+    with app.app_context():
+        target = db.session.scalar(select(Staff.id).where(Staff.unit_id == me["unit_id"], Staff.managed_block_id.isnot(None)))
+    before = _person(app, target)
+    admin = app.test_client()
+    demo.login(admin, "unit_admin", "Phòng Nội vụ")
+    page = admin.post(f"/staff/action/reset_password/{target}", follow_redirects=True).get_data(as_text=True)
+    assert any("Chỉ quản trị quận/huyện" in m for m in flashes(page))
+    assert _person(app, target) == before
+    assert _audit(app, "access_denied", target) == 1
 
 
 def test_bulk_reset_gives_a_credential_sheet(app, demo, calendar):
