@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from app.models import AuditEvent
 from app.security.scope import AuditScopeFilter, org_scope_filter
-from app.views.base import ScopedModelView
+from app.views.base import ScopedModelView, or_blank
 
 EXPORT_LIMIT = 200_000
 LABELS = {
@@ -41,6 +41,7 @@ class AuditLogView(ScopedModelView):
     show_columns = ["at", "actor_name", "action_label", "target_label", "unit", "ip", "detail"]
     search_columns = ["at", "actor_name", "action", "target_label", "unit", "ip"]
     label_columns = LABELS
+    formatters_columns = {c: or_blank for c in ("actor_name", "target_label", "unit", "ip", "detail")}
     search_form_query_rel_fields = {"unit": [["id", org_scope_filter("unit"), None]]}
 
     @expose("/export")

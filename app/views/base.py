@@ -90,3 +90,17 @@ def install_action_guard(app, appbuilder) -> None:
         if view is None or name not in getattr(view, "actions", {}):
             abort(404)
         return None
+
+
+def yes_mark(value) -> str:
+    """Booleans as people read them in a list: a tick or nothing."""
+    return "✓" if value else ""
+
+
+def yes_no(value) -> str:
+    return "Có" if value else "Không"
+
+
+def or_blank(value) -> str:
+    """None as an empty cell, not the word "None"."""
+    return "" if value is None else str(value)

@@ -12,7 +12,7 @@ from app.security.scope import org_scope_filter
 from app.services import ServiceError
 from app.services import org as org_service
 from app.services.staff import _old
-from app.views.base import ScopedModelView, ScopedReadApi
+from app.views.base import ScopedModelView, ScopedReadApi, or_blank
 
 ORG_LABELS = {
     "name": "Tên",
@@ -32,6 +32,7 @@ class _OrgView(ScopedModelView):
     kind = ""
     parent_kind = ""
     label_columns = ORG_LABELS
+    formatters_columns = {c: or_blank for c in ("parent", "unit", "unit_type", "declared_headcount", "block")}
     search_columns = ["name", "parent"]
     order_columns = ["name", "created_on"]
     base_order = ("name", "asc")

@@ -16,7 +16,7 @@ from app.services import ServiceError
 from app.services import accounts as account_service
 from app.services import staff as staff_service
 from app.views.mau01 import store_credentials
-from app.views.base import ScopedModelView, ScopedReadApi
+from app.views.base import ScopedModelView, ScopedReadApi, or_blank, yes_mark, yes_no
 
 STAFF_LABELS = {
     "full_name": "Họ và tên",
@@ -66,6 +66,11 @@ class StaffView(ScopedModelView):
         "password_change_due", "lock_reason", "last_login", "created_on",
     ]
     add_columns = FORM_COLUMNS
+    formatters_columns = {
+        "is_unit_admin": yes_mark, "active": yes_no, "must_change_password": yes_no,
+        **{c: or_blank for c in ("department", "position", "phone", "contact_email", "managed_block", "reviewer",
+                                 "evaluator", "lock_reason", "password_change_due", "last_login", "unit")},
+    }
     edit_columns = [c for c in FORM_COLUMNS if c != "username"]
     search_columns = ["full_name", "username", "position", "phone", "unit", "department", "eval_role", "is_unit_admin", "active"]
     order_columns = ["full_name", "username", "position", "last_login"]
