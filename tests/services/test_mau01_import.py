@@ -195,3 +195,19 @@ def test_sheet_without_header_gives_one_clear_error(ctx):
     with pytest.raises(ServiceError) as exc:
         run(ctx, buf)
     assert "tiêu đề" in str(exc.value)
+
+
+def test_legacy_encoded_names_are_converted_never_imported_garbled(ctx):
+    from app.models import Staff
+
+    rows = [
+        ("NguyÔn V¨n An", "Chuyªn viªn", None, None, "0912345678", "UBND phường Cống Vị", STAFF_TEXT, None, None, None),  # TCVN3
+        ("Nguyeãn Vaên Bình", "Chuyeân vieân", None, None, "0912345679", "UBND phường Cống Vị", STAFF_TEXT, None, None, None),  # VNI
+    ]
+    result = run(ctx, workbook(rows))
+    out = result.as_json()
+    assert out["errors"] == [], out["errors"]
+    assert [a["full_name"] for a in out["accounts"]] == ["Nguyễn Văn An", "Nguyễn Văn Bình"]
+    assert [a["username"] for a in out["accounts"]] == ["nguyenvanan_badinh", "nguyenvanbinh_badinh"]
+    assert sum("bảng mã" in w["message"] for w in out["warnings"]) >= 2
+    assert ctx.scalar(select(Staff).where(Staff.username == "nguyenvanan_badinh")).position == "Chuyên viên"
