@@ -220,3 +220,21 @@ def test_new_units_go_to_the_named_block(app, runner, tmp_path):
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold("Phòng Mới Lập")))
         block = db.session.get(OrgUnit, unit.block_id)
         assert block.kind == "block" and block.name == "Khối xã, phường"
+
+
+def test_existing_account_moves_into_a_unit_the_import_creates(app, runner, tmp_path, demo):
+    from app.extensions import db
+    from app.models import Staff
+
+    me = demo.user("staff", "UBND phường Kim Mã")
+    with app.app_context():
+        person = db.session.get(Staff, me["id"])
+        row = (person.full_name, person.position, person.username, None, person.phone, "Phòng Mới Lập", STAFF_TEXT,
+               None, None, None)
+    result = invoke(runner, "import", write_sheet(tmp_path / "chuyen.xlsx", [row]), "--json")
+    assert result.exit_code == 0, result.output
+    out = parsed(result)
+    assert (out["created"], out["updated"], out["units_created"]) == (0, 1, ["Phòng Mới Lập"])
+    with app.app_context():
+        person = db.session.get(Staff, me["id"])
+        assert person.unit.name == "Phòng Mới Lập"

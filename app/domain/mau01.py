@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from app.domain.legacy_encoding import (
     ENCODING_LABELS,
@@ -251,7 +252,13 @@ def _is_numbering(v: object) -> bool:
 
 
 def _is_placeholder(text: str) -> bool:
-    return len(text) <= 12 and match_key(text) in _PLACEHOLDERS
+    return len(text) <= 12 and _is_short_placeholder(text)
+
+
+@lru_cache(maxsize=8192)
+def _is_short_placeholder(text: str) -> bool:
+    """Memoised: the same short cells ("Chuyên viên", "X", "0", "không") come back on every row."""
+    return match_key(text) in _PLACEHOLDERS
 
 
 def _after_colon_or_label(text: str, label_re: re.Pattern[str]) -> str:
@@ -340,6 +347,7 @@ class _RowReader:
         self.people: dict[tuple[str, str], tuple[int, str | None]] = {}
         self._text_cache: dict[object, _Text] = {}
         self._role_cache: dict[tuple[str, str | None], str | None] = {}
+        self._unit_keys: dict[str, str] = {}  # unit name -> fold(unit name): a few units, many rows
         self.unicode_cells = 0  # text cells holding letters only Unicode has (ă, đ, ơ, ư, ạ, …)
         self.legacy_cells: dict[str, int] = {}  # encoding -> text cells converted from it
 
@@ -455,7 +463,8 @@ class _RowReader:
         elif _is_placeholder(full_name):
             add("full_name", "Thiếu họ và tên.")
             full_name = ""
-        elif not _HAS_LETTER_RE.search(fold(full_name)):
+        name_key = fold(full_name) if full_name else ""
+        if full_name and not _HAS_LETTER_RE.search(name_key):
             add("full_name", f"Họ và tên {_q(full_name)} không hợp lệ.")
 
         # Chức vụ
@@ -503,7 +512,10 @@ class _RowReader:
         evaluator = optional_text("evaluator")
 
         if full_name and unit:
-            person_key = (fold(full_name), fold(unit))
+            unit_key = self._unit_keys.get(unit)
+            if unit_key is None:
+                unit_key = self._unit_keys[unit] = fold(unit)
+            person_key = (name_key, unit_key)
             earlier = self.people.get(person_key)
             if earlier is not None:
                 earlier_row, earlier_account = earlier

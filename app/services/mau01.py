@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -37,6 +38,16 @@ COMMENTER_THRESHOLD = 20
 UNASSIGNED_BLOCK = "Đơn vị mới (chưa xếp khối)"
 COL = {c.key: c.title for c in sheet_rules.COLUMNS}
 UPDATABLE = ("position", "phone", "contact_email", "eval_role", "is_unit_admin", "reviewer_id", "evaluator_id", "unit_id")
+# Usernames per SELECT … IN (…) when reading back the ids of the new accounts (SQLite allows 32,766 variables).
+ID_LOOKUP_CHUNK = 900
+
+
+class _Folded(dict):
+    """fold() memoised for one import: the same unit and person names are folded many times per row."""
+
+    def __missing__(self, text):
+        value = self[text] = fold(text)
+        return value
 
 
 @dataclass
@@ -148,6 +159,7 @@ class _Existing:
 def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_block_id: Optional[int] = None) -> ImportPlan:
     """Everything the import would do, with every problem found; writes nothing."""
     suffix = current_app.config["ACCOUNT_SUFFIX"]
+    folded = _Folded()
     plan = ImportPlan(rows=len(sheet.rows), unit_type=sheet.unit_type, headcount=sheet.headcount,
                       header_row=sheet.header_row, issues=list(sheet.issues), new_unit_block_id=new_unit_block_id)
     bad_rows = {i.row for i in sheet.issues if i.severity == ERROR}
@@ -165,7 +177,7 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
     can_create_units = actor is None or actor.manage_level in ("district", "block")
     new_unit_names: dict[str, str] = {}
     for r in sheet.rows:
-        key = fold(r.unit)
+        key = folded[r.unit]
         if not key:
             continue
         if key in dup_names:
@@ -192,7 +204,7 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
     # Pass 1: match rows to existing people; claim the accounts the sheet gives.
     for r in sheet.rows:
         acc = PlannedAccount(r.row, r.full_name, r.unit, r.role, r.unit_admin, r.phone, r.email, r.position)
-        unit_id = plan._unit_ids.get(fold(r.unit))
+        unit_id = plan._unit_ids.get(folded[r.unit])
         hit = None
         given = (r.account or "").lower() or None
         if given and given in existing.by_username:
@@ -201,13 +213,13 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
                 err(r.row, "account", f"Tài khoản “{given}” đã dùng cho một dòng khác của bảng.")
                 continue
             if actor is not None and not actor.is_admin:
-                old_unit = units.get(fold(unit_names.get(hit.unit_id, ""))) if hit.unit_id else None
+                old_unit = units.get(folded[unit_names.get(hit.unit_id, "")]) if hit.unit_id else None
                 if hit.managed_block_id is not None or (old_unit is not None and not can_manage_unit(actor, Placement(old_unit.id, old_unit.block_id))):
                     err(r.row, "account", f"Tài khoản “{given}” thuộc người ngoài phạm vi bạn quản lý.")
                     continue
         elif not given and unit_id is not None:
             # No account given: the same name in the same unit (phone decides between namesakes).
-            candidates = [c for c in existing.by_name_unit.get((fold(r.full_name), unit_id), []) if c.id not in matched]
+            candidates = [c for c in existing.by_name_unit.get((folded[r.full_name], unit_id), []) if c.id not in matched]
             if r.phone:
                 same_phone = [c for c in candidates if c.phone == r.phone]
                 candidates = same_phone or candidates
@@ -240,16 +252,21 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
     size = Counter()
     for e in existing.rows.values():
         if e.id not in matched:
-            size[fold(unit_names.get(e.unit_id, ""))] += 1
+            size[folded[unit_names.get(e.unit_id, "")]] += 1
     for r, _ in valid_rows:
-        size[fold(r.unit)] += 1
+        size[folded[r.unit]] += 1
 
     usernames = {("db", e.id): e.username for e in existing.rows.values()}
     usernames.update({("row", r.row): acc.username for r, acc in valid_rows})
+    # The directory is complete from here on: a text resolves the same way on every row of the same unit
+    # (a unit's staff all name the same few leaders), so each (text, unit) is resolved once.
+    resolved: dict[tuple[Any, str], Any] = {}
     for r, acc in valid_rows:
         refs = []
         for key, text in (("reviewer", r.reviewer), ("evaluator", r.evaluator)):
-            res = directory.resolve(text, r.unit)
+            res = resolved.get((text, r.unit))
+            if res is None:
+                res = resolved[(text, r.unit)] = directory.resolve(text, r.unit)
             if res.status in ("ambiguous", "unknown"):
                 err(r.row, key, res.message)
                 refs.append(None)
@@ -266,7 +283,7 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
         acc.evaluator = usernames.get(refs[1]) if refs[1] else None
         if not r.evaluator:
             warn(r.row, "evaluator", "Chưa có lãnh đạo đánh giá (chỉ để trống với người đứng đầu do quận đánh giá).")
-        if not r.reviewer and r.role != "leader" and size[fold(r.unit)] > COMMENTER_THRESHOLD:
+        if not r.reviewer and r.role != "leader" and size[folded[r.unit]] > COMMENTER_THRESHOLD:
             warn(r.row, "reviewer", f"Đơn vị có trên {COMMENTER_THRESHOLD} người: nên có lãnh đạo phụ trách nhận xét.")
 
     # What changes for people already in the system.
@@ -278,13 +295,14 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
             continue
         e = existing.rows[acc.existing_id]
         rev, ev = plan._ref.get(r.row, (None, None))
+        unit_key = folded[r.unit]
         wanted = {
             "position": r.position or e.position,
             "phone": r.phone or e.phone,
             "contact_email": r.email or e.contact_email,
             "eval_role": r.role or e.eval_role,
             "is_unit_admin": bool(r.unit_admin),
-            "unit_id": plan._unit_ids.get(fold(r.unit), e.unit_id) or e.unit_id,
+            "unit_id": plan._unit_ids.get(unit_key) or e.unit_id,
         }
         if rev is not None and rev in ids_by_key:
             wanted["reviewer_id"] = ids_by_key[rev]
@@ -296,10 +314,39 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
             changes["reviewer_id"] = [e.reviewer_id, rev]
         if ev is not None and ev not in ids_by_key:
             changes["evaluator_id"] = [e.evaluator_id, ev]
+        # Likewise a unit this import creates: the person moves there on commit.
+        if unit_key in plan._unit_ids and plan._unit_ids[unit_key] is None:
+            changes["unit_id"] = [e.unit_id, ("unit", unit_key)]
         acc.changes = changes
         acc.action = "update" if changes else "unchanged"
     plan.accounts = [a for a in accounts if a.row not in bad_rows]
     return plan
+
+
+class _SecureChooser:
+    """``choice`` for generate_initial_password from os.urandom bytes fetched 4 KiB at a time.
+
+    The same CSPRNG as ``secrets.choice`` (which makes one system call per character); each character is a
+    byte drawn uniformly by rejection (bytes >= 256 - 256 % n are skipped), so the passwords keep the exact
+    uniform distribution and entropy documented in app/domain/accounts.py. One per commit, never shared.
+    """
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._pos = 0
+
+    def choice(self, seq):
+        n = len(seq)
+        if not 0 < n <= 256:
+            return secrets.choice(seq)
+        limit = 256 - 256 % n
+        while True:
+            if self._pos >= len(self._buf):
+                self._buf, self._pos = os.urandom(4096), 0
+            b = self._buf[self._pos]
+            self._pos += 1
+            if b < limit:
+                return seq[b % n]
 
 
 def _fast_hash(password: str) -> str:
@@ -329,6 +376,7 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
     now = clock.now()
     suffix = current_app.config["ACCOUNT_SUFFIX"]
     due = password_change_due(now, policy())
+    folded = _Folded()
     try:
         # 1. Units that do not exist yet.
         units_created = []
@@ -349,18 +397,21 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
         session.flush()
 
         roles = {r.name: r.id for r in session.scalars(select(Role))}
-        # 2. New people: one bulk insert, ids back through RETURNING.
+        # 2. New people: one bulk insert (executemany, no RETURNING: SQLite cannot return the ids of a
+        # multi-row insert in parameter order, and SQLAlchemy then inserts row by row), ids read back by
+        # username, which is unique.
         new = [a for a in plan.accounts if a.action == "create"]
         credentials = []
         rows = []
+        chooser = _SecureChooser()
         for a in new:
-            password = generate_initial_password()
+            password = generate_initial_password(chooser)
             credentials.append({"full_name": a.full_name, "unit": a.unit, "username": a.username, "password": password})
             last, first = split_name(a.full_name)
             rows.append({
                 "username": a.username, "first_name": first[:64], "last_name": last[:64], "full_name": a.full_name,
-                "name_key": fold(a.full_name), "email": synthetic_email(a.username, suffix), "contact_email": a.email,
-                "phone": a.phone, "position": a.position, "unit_id": plan._unit_ids[fold(a.unit)],
+                "name_key": folded[a.full_name], "email": synthetic_email(a.username, suffix), "contact_email": a.email,
+                "phone": a.phone, "position": a.position, "unit_id": plan._unit_ids[folded[a.unit]],
                 "eval_role": a.role, "is_unit_admin": a.unit_admin, "active": True, "password": _fast_hash(password),
                 "must_change_password": True, "password_issued_at": now, "password_change_due": due,
                 "created_on": now, "changed_on": now, "session_version": 0, "login_count": 0, "fail_login_count": 0,
@@ -369,20 +420,35 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
         table = Staff.__table__
         ids: dict[int, int] = {}  # sheet row -> user id
         if rows:
-            result = session.execute(insert(table).returning(table.c.id, table.c.username, sort_by_parameter_order=True), rows)
-            for a, (uid, _username) in zip(new, result):
-                ids[a.row] = uid
+            session.execute(insert(table), rows)
+            names = [a.username for a in new]
+            by_username: dict[str, int] = {}
+            for i in range(0, len(names), ID_LOOKUP_CHUNK):
+                chunk = names[i:i + ID_LOOKUP_CHUNK]
+                by_username.update(session.execute(select(table.c.username, table.c.id).where(table.c.username.in_(chunk))).all())
+            for a in new:
+                ids[a.row] = by_username[a.username]
+            role_ids: dict[tuple, list[int]] = {}
             links = []
             for a in new:
-                for name in sorted(roles_for(a.role, a.unit_admin)):
-                    links.append({"user_id": ids[a.row], "role_id": roles[name]})
-            session.execute(insert(assoc_user_role), links)
+                key = (a.role, bool(a.unit_admin))
+                if key not in role_ids:
+                    role_ids[key] = [roles[name] for name in sorted(roles_for(a.role, a.unit_admin))]
+                links.extend({"user_id": ids[a.row], "role_id": rid} for rid in role_ids[key])
+            if links:
+                session.execute(insert(assoc_user_role), links)
+
+        existing_of_row = {a.row: a.existing_id for a in plan.accounts if a.existing_id is not None}
 
         def resolve(ref):
             if ref is None:
                 return None
             kind, value = ref
-            return value if kind == "db" else ids.get(value) or _row_to_existing(plan, value)
+            if kind == "db":
+                return value
+            if kind == "unit":
+                return plan._unit_ids[value]
+            return ids.get(value) or existing_of_row.get(value)
 
         # 3. Routing of new people (needs their ids).
         routes = []
@@ -408,12 +474,12 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
                 _resync_roles(session, a.existing_id, roles)
         # 5. Audit: one row per created or updated person, one for the import.
         audit_rows = []
-        unit_of = {fold(k): v for k, v in plan._unit_ids.items()}
+        unit_of = {folded[k]: v for k, v in plan._unit_ids.items()}
         block_of = dict(session.execute(select(OrgUnit.id, OrgUnit.block_id).where(OrgUnit.kind == "unit")).all())
         actor_name = f"{actor_user.display_name} ({actor_user.username})" if actor_user is not None else None
         for a in new + updated:
             uid = ids.get(a.row, a.existing_id)
-            unit_id = unit_of.get(fold(a.unit))
+            unit_id = unit_of.get(folded[a.unit])
             audit_rows.append({
                 "at": now, "actor_id": getattr(actor_user, "id", None), "actor_name": actor_name,
                 "action": "user_created" if a.action == "create" else "user_updated", "target_type": "staff",
@@ -435,13 +501,6 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
         session.rollback()
         raise
     return ImportResult(plan, True, credentials, units_created)
-
-
-def _row_to_existing(plan: ImportPlan, row: int) -> Optional[int]:
-    for a in plan.accounts:
-        if a.row == row:
-            return a.existing_id
-    return None
 
 
 def _resync_roles(session, user_id: int, roles: dict[str, int]) -> None:
