@@ -17,9 +17,6 @@ from app.domain.usernames import UsernameAllocator, is_well_formed
 from app.models import OrgUnit, Staff
 from app.services import ServiceError, audit, clock
 
-EMAIL_CHARS = set("@.")
-
-
 def split_name(full_name: str) -> tuple[str, str]:
     """Vietnamese order: (family and middle names, given name)."""
     parts = full_name.split(" ")
@@ -37,11 +34,18 @@ def role_rows(session) -> dict[str, Role]:
     return {r.name: r for r in session.scalars(select(Role))}
 
 
+def _is_block_admin(person: Staff) -> bool:
+    """From the relationship when a form just set it (the FK column follows only at flush)."""
+    if inspect(person).attrs["managed_block"].history.has_changes():
+        return person.managed_block is not None
+    return person.managed_block_id is not None or person.managed_block is not None
+
+
 def derived_role_names(person: Staff, keep_admin: bool) -> frozenset[str]:
     return roles_for(
         person.eval_role or None,
         bool(person.is_unit_admin),
-        is_block_admin=person.managed_block_id is not None or person.managed_block is not None,
+        is_block_admin=_is_block_admin(person),
         is_district_admin=keep_admin,
     )
 

@@ -180,3 +180,18 @@ class TestUnitAdminLimits:
         ctx.expire_all()
         assert ctx.get(Staff, person.id).position == "Chuyên viên chính", body[:3000]
         assert ctx.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "user_updated", AuditEvent.target_id == person.id)) == 1
+
+
+def test_admin_grants_and_withdraws_block_admin(app, demo, ctx):
+    from app.models import Staff
+
+    client = app.test_client()
+    demo.login(client, "admin")
+    own = _unit(ctx, OWN_UNIT)
+    person = ctx.scalar(select(Staff).where(Staff.unit_id == own.id, Staff.eval_role == "staff", Staff.is_unit_admin.is_(False)))
+    client.post(f"/staff/edit/{person.id}", data=_staff_form(person, managed_block=own.block_id), follow_redirects=True)
+    assert "block_admin" in _snapshot(ctx, person.id)[-1]
+    person = ctx.get(Staff, person.id)
+    client.post(f"/staff/edit/{person.id}", data=_staff_form(person, managed_block=""), follow_redirects=True)
+    snap = _snapshot(ctx, person.id)
+    assert snap[5] is None and "block_admin" not in snap[-1]
