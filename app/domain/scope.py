@@ -64,8 +64,7 @@ class Placement:
     block_id: Optional[int]
 
 
-def can_see_unit(actor: Actor, place: Placement) -> bool:
-    level = actor.level
+def _reaches(actor: Actor, level: Optional[str], place: Placement) -> bool:
     if level == LEVEL_DISTRICT:
         return True
     if level == LEVEL_BLOCK:
@@ -73,18 +72,16 @@ def can_see_unit(actor: Actor, place: Placement) -> bool:
     if level == LEVEL_UNIT:
         return place.unit_id is not None and place.unit_id == actor.unit_id
     return False
+
+
+def can_see_unit(actor: Actor, place: Placement) -> bool:
+    """May the actor see the people and departments of this unit?"""
+    return _reaches(actor, actor.level, place)
 
 
 def can_manage_unit(actor: Actor, place: Placement) -> bool:
     """May the actor add, edit or delete people and departments of this unit?"""
-    level = actor.manage_level
-    if level == LEVEL_DISTRICT:
-        return True
-    if level == LEVEL_BLOCK:
-        return place.block_id is not None and place.block_id == actor.scope_block_id
-    if level == LEVEL_UNIT:
-        return place.unit_id is not None and place.unit_id == actor.unit_id
-    return False
+    return _reaches(actor, actor.manage_level, place)
 
 
 @dataclass(frozen=True)

@@ -41,26 +41,19 @@ UNIT_READ = {
     "OrgApi": API_READ,
 }
 
+# What block and unit admins share: managing people, departments and imports within their scope.
+PEOPLE_ADMIN = {
+    "Departments": WRITE,
+    "Staff": WRITE + ("can_reset_password", "can_lock"),
+    "StaffApi": API_READ,
+    "OrgApi": API_READ,
+    "AuditLog": READ + ("can_export",),
+    "Mau01": MAU01,
+}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BLOCK_ADMIN: {
-        "Blocks": READ,
-        "Units": WRITE,
-        "Departments": WRITE,
-        "Staff": WRITE + ("can_reset_password", "can_lock"),
-        "StaffApi": API_READ,
-        "OrgApi": API_READ,
-        "AuditLog": READ + ("can_export",),
-        "Mau01": MAU01,
-    },
-    UNIT_ADMIN: {
-        "Units": READ,
-        "Departments": WRITE,
-        "Staff": WRITE + ("can_reset_password", "can_lock"),
-        "StaffApi": API_READ,
-        "OrgApi": API_READ,
-        "AuditLog": READ + ("can_export",),
-        "Mau01": MAU01,
-    },
+    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE},
+    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ},
     LEADER: UNIT_READ,
     DEPARTMENT_HEAD: UNIT_READ,
     SYNTHESIS: UNIT_READ,
