@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+import time
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, request, send_file, session, url_for
@@ -35,6 +36,20 @@ def _folder(kind: str) -> Path:
     path = Path(current_app.config.get("INSTANCE_DIR", INSTANCE_DIR)) / "mau01" / kind
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+KEEP_SECONDS = 24 * 3600  # uploads not confirmed and credential sheets not downloaded within a day go
+
+
+def _purge_old(now: float) -> None:
+    """Remove uploads and sealed sheets older than KEEP_SECONDS (a sealed sheet's key is gone with its session)."""
+    for kind in ("uploads", "credentials"):
+        for path in _folder(kind).iterdir():
+            try:
+                if now - path.stat().st_mtime > KEEP_SECONDS:
+                    path.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def _valid_token(token: str) -> bool:
@@ -115,6 +130,7 @@ class Mau01View(BaseView):
         if block_id and block_id not in {b.id for b in self._blocks()}:
             abort(404)
         data = file.read()
+        _purge_old(time.time())
         token = secrets.token_urlsafe(16)
         meta = {"owner": current_user.id, "name": file.filename, "block_id": block_id,
                 "uploaded_at": clock.now().isoformat()}

@@ -116,3 +116,22 @@ def test_staff_cannot_use_the_import(app, demo):
     demo.login(client, "staff")
     assert client.get("/mau01/").status_code == 403
     assert _upload(client, SAMPLE).status_code == 403
+
+
+def test_stale_uploads_are_purged(app, demo):
+    import os
+    import time
+
+    from app.views.mau01 import KEEP_SECONDS, _folder, _purge_old
+
+    client = app.test_client()
+    demo.login(client, "admin")
+    token = _token(_upload(client, SAMPLE).get_data(as_text=True), "confirm")
+    with app.app_context():
+        path = _folder("uploads") / f"{token}.xlsx"
+        assert path.exists()
+        old = time.time() - KEEP_SECONDS - 10
+        os.utime(path, (old, old))
+        _purge_old(time.time())
+        assert not path.exists()
+    assert client.post(f"/mau01/confirm/{token}").status_code == 404
