@@ -8,7 +8,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_login import current_user
 from sqlalchemy import false, select, true
 
-from app.domain.scope import LEVEL_BLOCK, LEVEL_DISTRICT, LEVEL_UNIT, Actor, Placement
+from app.domain.scope import LEVEL_BLOCK, LEVEL_DISTRICT, LEVEL_UNIT, Actor
 from app.models import AuditEvent, OrgUnit, Staff
 
 ANONYMOUS = Actor(id=None, roles=frozenset())
@@ -40,13 +40,6 @@ def current_actor() -> Actor:
     return actor
 
 
-def placement_of_unit(session, unit_id: Optional[int]) -> Placement:
-    if unit_id is None:
-        return Placement(None, None)
-    block_id = session.execute(select(OrgUnit.block_id).where(OrgUnit.id == unit_id)).scalar_one_or_none()
-    return Placement(unit_id, block_id)
-
-
 def _units_of_block(block_id):
     return select(OrgUnit.id).where(OrgUnit.block_id == block_id, OrgUnit.kind == "unit")
 
@@ -63,11 +56,6 @@ def staff_clause(actor: Actor, manage: bool = False):
     if not manage and actor.id is not None:
         return Staff.id == actor.id
     return false()
-
-
-def assignable_staff_clause(actor: Actor):
-    """People a manager may pick as someone's reviewer or evaluator: those they can see."""
-    return staff_clause(actor)
 
 
 def org_clause(actor: Actor, kind: str, manage: bool = False):
@@ -109,13 +97,6 @@ class StaffScopeFilter(BaseFilter):
 
     def apply(self, query, value):
         return query.filter(staff_clause(current_actor()))
-
-
-class ManagedStaffFilter(BaseFilter):
-    name = "Trong phạm vi quản lý"
-
-    def apply(self, query, value):
-        return query.filter(staff_clause(current_actor(), manage=True))
 
 
 def org_scope_filter(kind: str, manage: bool = False):

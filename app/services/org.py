@@ -83,11 +83,10 @@ def validate(session, node: OrgUnit, actor: Optional[Actor] = None, before: Opti
 
 def after_save(session, node: OrgUnit, actor_user=None, created: bool = False) -> None:
     """Fix links that need the node's id (a new block or unit points at itself) and log."""
-    changed = False
-    if node.kind == "block" and node.block_id != node.id:
-        node.block_id, changed = node.id, True
-    if node.kind == "unit" and node.unit_id != node.id:
-        node.unit_id, changed = node.id, True
+    if node.kind == "block":
+        node.block_id = node.id
+    if node.kind == "unit":
+        node.unit_id = node.id
     _propagate(session, node)
     audit.record(session, "org_created" if created else "org_updated", actor=actor_user, target=node)
     session.commit()
@@ -116,18 +115,6 @@ def check_delete(session, node: OrgUnit, actor: Optional[Actor] = None) -> None:
     if children:
         raise ServiceError(f"Không thể xóa “{node.name}”: còn {children} đơn vị, phòng ban trực thuộc.")
     session.execute(update(Staff).where(Staff.managed_block_id == node.id).values(managed_block_id=None))
-
-
-def delete(session, node: OrgUnit, actor: Optional[Actor] = None, actor_user=None) -> None:
-    check_delete(session, node, actor)
-    audit.record(session, "org_deleted", actor=actor_user, target=node.name, unit_id=None)
-    session.delete(node)
-    session.commit()
-
-
-def find_unit(session, name: str) -> list[OrgUnit]:
-    """Units whose name matches (case and accents ignored)."""
-    return list(session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(name))))
 
 
 def ensure_district(session, name: str) -> OrgUnit:

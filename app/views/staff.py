@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.domain.roles import EVAL_ROLES
 from app.models import Staff
-from app.security.scope import ManagedStaffFilter, StaffScopeFilter, org_scope_filter
+from app.security.scope import StaffScopeFilter, org_scope_filter
 from app.services import ServiceError
 from app.services import accounts as account_service
 from app.services import staff as staff_service
@@ -184,5 +184,3 @@ class StaffApi(ScopedReadApi):
     search_columns = ["full_name", "username", "unit_id", "eval_role"]
     order_columns = ["full_name", "username"]
 
-
-__all__ = ["StaffView", "StaffApi", "ManagedStaffFilter"]
