@@ -5,11 +5,13 @@ creates its own database on that server and drops it at the end.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -44,6 +46,17 @@ def database_url(tmp_path_factory):
         yield f"sqlite:///{path}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in a fresh context, as in production.
+
+    Flask reuses an app context that is already pushed (the ``ctx`` fixture's) for a test request,
+    which would share ``g`` (the signed-in user, the cached scope) between clients of one test.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ.setdefault("INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
@@ -63,6 +76,7 @@ def app(database_url, tmp_path_factory):
             "DISTRICT_NAME": "Quận Ba Đình",
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         run_setup()
         seed_demo(db.session)

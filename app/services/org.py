@@ -64,9 +64,8 @@ def validate(session, node: OrgUnit, actor: Optional[Actor] = None, before: Opti
         check_no_cycle(node.id, parent.id if parent is not None else None, lambda i: session.get(OrgUnit, i).parent_id)
     except OrgRuleError as exc:
         raise ServiceError(str(exc)) from exc
-    if actor is not None and not actor.is_admin and before is not None and node.kind != "unit":
-        if not can_manage_unit(actor, before):
-            raise ServiceError("Bạn không có quyền thay đổi mục này.")
+    if actor is not None and not actor.is_admin and before is not None and not can_manage_unit(actor, before):
+        raise ServiceError("Bạn không có quyền thay đổi mục này.")
     _check_manage(actor, node, parent)
     with session.no_autoflush:
         clash = session.scalar(

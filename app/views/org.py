@@ -11,7 +11,6 @@ from app.models import OrgUnit
 from app.security.scope import org_scope_filter
 from app.services import ServiceError
 from app.services import org as org_service
-from app.services.staff import _old
 from app.views.base import ScopedModelView, ScopedReadApi, or_blank
 
 ORG_LABELS = {
@@ -48,11 +47,8 @@ class _OrgView(ScopedModelView):
         org_service.after_save(self.session, item, self.actor_user(), created=True)
 
     def pre_update(self, item):
-        parent = _old(item, "parent")
-        before = Placement(
-            parent.unit_id if parent is not None and self.kind == "department" else item.id,
-            parent.block_id if parent is not None else None,
-        )
+        # unit_id/block_id are stored links the form does not touch: where the node sat before the edit.
+        before = Placement(item.unit_id, item.block_id)
         try:
             org_service.validate(self.session, item, self.actor(), before=before)
         except ServiceError as exc:

@@ -195,3 +195,24 @@ def test_admin_grants_and_withdraws_block_admin(app, demo, ctx):
     client.post(f"/staff/edit/{person.id}", data=_staff_form(person, managed_block=""), follow_redirects=True)
     snap = _snapshot(ctx, person.id)
     assert snap[5] is None and "block_admin" not in snap[-1]
+
+
+def test_unit_admin_renames_own_department_and_block_admin_moves_a_unit_within_the_block(app, demo, ctx):
+    from app.models import OrgUnit
+
+    client = app.test_client()
+    demo.login(client, "unit_admin")
+    own = _unit(ctx, OWN_UNIT)
+    dept = ctx.scalar(select(OrgUnit).where(OrgUnit.kind == "department", OrgUnit.unit_id == own.id))
+    body = client.post(f"/departments/edit/{dept.id}", data={"name": "Bộ phận Một cửa", "parent": own.id},
+                       follow_redirects=True).get_data(as_text=True)
+    ctx.expire_all()
+    assert ctx.get(OrgUnit, dept.id).name == "Bộ phận Một cửa", flashes(body)
+
+    block_admin = app.test_client()
+    demo.login(block_admin, "block_admin", "Khối xã, phường")
+    other = _unit(ctx, OTHER_UNIT)
+    body = block_admin.post(f"/units/edit/{other.id}", data={"name": "UBND phường Kim Mã (mới)", "parent": other.block_id, "unit_type": "Đơn vị hành chính"},
+                            follow_redirects=True).get_data(as_text=True)
+    ctx.expire_all()
+    assert ctx.get(OrgUnit, other.id).name == "UBND phường Kim Mã (mới)", flashes(body)
