@@ -14,12 +14,13 @@ timezone of the datetime it is combined with.
 from __future__ import annotations
 
 import math
+import os
 import secrets
 import string
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Callable, Protocol
 
 # --------------------------------------------------------------------------------------------------------------
 # Policy
@@ -433,3 +434,54 @@ def generate_initial_password(rng: _Chooser = secrets) -> str:
             and any(c in INITIAL_PASSWORD_DIGITS for c in candidate)
         ):
             return candidate
+
+
+# Bytes below this are kept and mapped to INITIAL_PASSWORD_ALPHABET[b % 56] (224 = 4 * 56), the others are
+# skipped: every kept byte is then uniform over the alphabet.
+_BYTE_LIMIT = 256 - 256 % len(INITIAL_PASSWORD_ALPHABET)
+_REJECTED_BYTES = bytes(range(_BYTE_LIMIT, 256))
+# byte -> alphabet character (ASCII); the entries at and above the limit are never used (deleted first).
+_BYTE_TO_CHAR = bytes(
+    ord(INITIAL_PASSWORD_ALPHABET[b % len(INITIAL_PASSWORD_ALPHABET)]) if b < _BYTE_LIMIT else 0 for b in range(256)
+)
+# byte -> its class: b"a" lower-case, b"A" upper-case, b"0" digit.
+_BYTE_TO_CLASS = bytes(
+    (
+        ord("a") if c in INITIAL_PASSWORD_LOWER else ord("A") if c in INITIAL_PASSWORD_UPPER else ord("0")
+    )
+    for c in (chr(b) for b in _BYTE_TO_CHAR)
+)
+
+
+def generate_initial_passwords(n: int, randbytes: Callable[[int], bytes] = os.urandom) -> list[str]:
+    """``n`` one-time passwords with exactly the distribution of :func:`generate_initial_password`.
+
+    Random bytes (``os.urandom``, the CSPRNG behind ``secrets``) are fetched in large blocks; bytes at or
+    above 224 are dropped (``bytes.translate`` with ``delete``) and each remaining byte b becomes
+    ``INITIAL_PASSWORD_ALPHABET[b % 56]``, so every kept character is uniform and independent. The kept
+    characters are cut into consecutive 12-character candidates and a candidate lacking a lower-case letter,
+    an upper-case letter or a digit is dropped whole: each password is uniform over the valid strings, about
+    69.4 bits of entropy, as with :func:`generate_initial_password`. About 1 µs per password instead of ~20.
+    ``randbytes(k)`` must return ``k`` uniformly random bytes (tests may pass a deterministic source).
+    """
+    if n <= 0:
+        return []
+    size = INITIAL_PASSWORD_LENGTH
+    out: list[str] = []
+    append = out.append
+    pending = b""  # kept bytes of the previous block that did not fill a whole candidate
+    while len(out) < n:
+        # ~16.8 random bytes per password on average (12 / (224/256) / 0.82 valid); ask for a little more.
+        raw = randbytes(18 * (n - len(out)) + 64)
+        kept = pending + raw.translate(None, _REJECTED_BYTES)
+        chars = kept.translate(_BYTE_TO_CHAR).decode("ascii")
+        classes = kept.translate(_BYTE_TO_CLASS)
+        end = len(kept) - len(kept) % size
+        for i in range(0, end, size):
+            c = classes[i:i + size]
+            if b"a" in c and b"A" in c and b"0" in c:
+                append(chars[i:i + size])
+                if len(out) == n:
+                    break
+        pending = kept[end:]
+    return out

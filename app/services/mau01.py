@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,10 +16,10 @@ from typing import Any, Optional
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, assoc_user_role
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Sequence, bindparam, insert, select, update
 
 from app.domain import mau01 as sheet_rules
-from app.domain.accounts import generate_initial_password, password_change_due
+from app.domain.accounts import generate_initial_passwords, password_change_due
 from app.domain.mau01 import ERROR, WARNING, Issue, Mau01FormatError, Mau01Row, ParsedSheet
 from app.domain.roles import roles_for
 from app.domain.routing import Directory, Person
@@ -323,37 +322,66 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
     return plan
 
 
-class _SecureChooser:
-    """``choice`` for generate_initial_password from os.urandom bytes fetched 4 KiB at a time.
-
-    The same CSPRNG as ``secrets.choice`` (which makes one system call per character); each character is a
-    byte drawn uniformly by rejection (bytes >= 256 - 256 % n are skipped), so the passwords keep the exact
-    uniform distribution and entropy documented in app/domain/accounts.py. One per commit, never shared.
-    """
-
-    def __init__(self) -> None:
-        self._buf = b""
-        self._pos = 0
-
-    def choice(self, seq):
-        n = len(seq)
-        if not 0 < n <= 256:
-            return secrets.choice(seq)
-        limit = 256 - 256 % n
-        while True:
-            if self._pos >= len(self._buf):
-                self._buf, self._pos = os.urandom(4096), 0
-            b = self._buf[self._pos]
-            self._pos += 1
-            if b < limit:
-                return seq[b % n]
-
-
 def _fast_hash(password: str) -> str:
     """Werkzeug's ``pbkdf2:sha256:1`` format, built directly (werkzeug's salt generator is the slow part)."""
     salt = secrets.token_hex(8)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 1).hex()
     return f"pbkdf2:sha256:1${salt}${digest}"
+
+
+# Columns of the bulk inserts, in the order of the value tuples built by commit_plan. Every other column of
+# these tables is left to its server default or NULL (none of them has a Python-side default).
+STAFF_INSERT_COLUMNS = (
+    "username", "first_name", "last_name", "full_name", "name_key", "email", "contact_email", "phone", "position",
+    "unit_id", "eval_role", "is_unit_admin", "active", "password", "must_change_password", "password_issued_at",
+    "password_change_due", "created_on", "changed_on", "session_version", "login_count", "fail_login_count",
+    "created_by_fk", "changed_by_fk",
+)
+USER_ROLE_INSERT_COLUMNS = ("user_id", "role_id")
+AUDIT_INSERT_COLUMNS = (
+    "at", "actor_id", "actor_name", "action", "target_type", "target_id", "target_label", "unit_id", "block_id",
+    "ip", "detail",
+)
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _bulk_insert(session, table, columns, rows: list[tuple]) -> None:
+    """``INSERT INTO table (columns) VALUES (...)`` for every tuple of ``rows``, one DBAPI executemany.
+
+    The same rows as ``session.execute(insert(table), [dict(zip(columns, r)) for r in rows])`` without
+    SQLAlchemy's per-parameter processing: each value goes through its column type's bind processor (SQLite
+    stores a DateTime as "%Y-%m-%d %H:%M:%S.%f" and a Boolean as 1/0; psycopg takes the objects), computed
+    once per distinct value object (the rows share ``now``, ``due``, True/False). The primary key is left to
+    the database, except that on PostgreSQL a key with a Sequence (FAB's ab_user_id_seq,
+    ab_user_role_id_seq) takes ``nextval(...)`` as SQLAlchemy would render it. Runs in the session's
+    transaction. Other dialects or parameter styles fall back to the Core insert.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
+    if placeholder is None or (dialect.supports_sequences and dialect.name != "postgresql"):
+        session.execute(insert(table), [dict(zip(columns, r)) for r in rows])
+        return
+    prep = dialect.identifier_preparer
+    names = [prep.format_column(table.c[c]) for c in columns]
+    values = [placeholder] * len(columns)
+    for col in table.primary_key.columns:
+        if col.name not in columns and isinstance(col.default, Sequence) and dialect.supports_sequences:
+            names.insert(0, prep.format_column(col))
+            values.insert(0, f"nextval('{prep.format_sequence(col.default)}')")
+    sql = f"INSERT INTO {prep.format_table(table)} ({', '.join(names)}) VALUES ({', '.join(values)})"
+    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    if any(p is not None for p in processors):
+        by_column = list(zip(*rows))
+        for i, process in enumerate(processors):
+            if process is not None:
+                # id(value) -> driver value, once per distinct object (the values stay alive in ``rows``)
+                driver = {k: process(v) for k, v in dict(zip(map(id, by_column[i]), by_column[i])).items()}
+                by_column[i] = list(map(driver.__getitem__, map(id, by_column[i])))
+        rows = list(zip(*by_column))
+    conn.exec_driver_sql(sql, rows)
 
 
 def _unassigned_block(session) -> OrgUnit:
@@ -403,24 +431,20 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
         new = [a for a in plan.accounts if a.action == "create"]
         credentials = []
         rows = []
-        chooser = _SecureChooser()
-        for a in new:
-            password = generate_initial_password(chooser)
+        actor_id = getattr(actor_user, "id", None)
+        unit_ids = plan._unit_ids
+        for a, password in zip(new, generate_initial_passwords(len(new))):
             credentials.append({"full_name": a.full_name, "unit": a.unit, "username": a.username, "password": password})
             last, first = split_name(a.full_name)
-            rows.append({
-                "username": a.username, "first_name": first[:64], "last_name": last[:64], "full_name": a.full_name,
-                "name_key": folded[a.full_name], "email": synthetic_email(a.username, suffix), "contact_email": a.email,
-                "phone": a.phone, "position": a.position, "unit_id": plan._unit_ids[folded[a.unit]],
-                "eval_role": a.role, "is_unit_admin": a.unit_admin, "active": True, "password": _fast_hash(password),
-                "must_change_password": True, "password_issued_at": now, "password_change_due": due,
-                "created_on": now, "changed_on": now, "session_version": 0, "login_count": 0, "fail_login_count": 0,
-                "created_by_fk": getattr(actor_user, "id", None), "changed_by_fk": getattr(actor_user, "id", None),
-            })
+            rows.append((  # STAFF_INSERT_COLUMNS
+                a.username, first[:64], last[:64], a.full_name, folded[a.full_name], synthetic_email(a.username, suffix),
+                a.email, a.phone, a.position, unit_ids[folded[a.unit]], a.role, a.unit_admin, True, _fast_hash(password),
+                True, now, due, now, now, 0, 0, 0, actor_id, actor_id,
+            ))
         table = Staff.__table__
         ids: dict[int, int] = {}  # sheet row -> user id
         if rows:
-            session.execute(insert(table), rows)
+            _bulk_insert(session, table, STAFF_INSERT_COLUMNS, rows)
             names = [a.username for a in new]
             by_username: dict[str, int] = {}
             for i in range(0, len(names), ID_LOOKUP_CHUNK):
@@ -434,9 +458,9 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
                 key = (a.role, bool(a.unit_admin))
                 if key not in role_ids:
                     role_ids[key] = [roles[name] for name in sorted(roles_for(a.role, a.unit_admin))]
-                links.extend({"user_id": ids[a.row], "role_id": rid} for rid in role_ids[key])
-            if links:
-                session.execute(insert(assoc_user_role), links)
+                uid = ids[a.row]
+                links.extend((uid, rid) for rid in role_ids[key])  # USER_ROLE_INSERT_COLUMNS
+            _bulk_insert(session, assoc_user_role, USER_ROLE_INSERT_COLUMNS, links)
 
         existing_of_row = {a.row: a.existing_id for a in plan.accounts if a.existing_id is not None}
 
@@ -480,22 +504,19 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
         for a in new + updated:
             uid = ids.get(a.row, a.existing_id)
             unit_id = unit_of.get(folded[a.unit])
-            audit_rows.append({
-                "at": now, "actor_id": getattr(actor_user, "id", None), "actor_name": actor_name,
-                "action": "user_created" if a.action == "create" else "user_updated", "target_type": "staff",
-                "target_id": uid, "target_label": f"{a.full_name} ({a.username})", "unit_id": unit_id,
-                "block_id": block_of.get(unit_id), "ip": None,
-                "detail": json.dumps({"nguon": "Mẫu 01", "dong": a.row, **({"thay_doi": {k: [str(v[0]), str(v[1])] for k, v in a.changes.items()}} if a.changes else {})}, ensure_ascii=False),
-            })
+            audit_rows.append((  # AUDIT_INSERT_COLUMNS
+                now, actor_id, actor_name, "user_created" if a.action == "create" else "user_updated", "staff",
+                uid, f"{a.full_name} ({a.username})", unit_id, block_of.get(unit_id), None,
+                json.dumps({"nguon": "Mẫu 01", "dong": a.row, **({"thay_doi": {k: [str(v[0]), str(v[1])] for k, v in a.changes.items()}} if a.changes else {})}, ensure_ascii=False),
+            ))
         summary_unit = next(iter(plan._unit_ids.values()), None) if len(plan._unit_ids) == 1 else None
-        audit_rows.append({
-            "at": now, "actor_id": getattr(actor_user, "id", None), "actor_name": actor_name, "action": "import_mau01",
-            "target_type": None, "target_id": None, "target_label": source_name or "Mẫu 01",
-            "unit_id": summary_unit, "block_id": block_of.get(summary_unit), "ip": None,
-            "detail": json.dumps({"so_dong": plan.rows, "tao_moi": len(new), "cap_nhat": len(updated),
-                                  "khong_doi": plan.count("unchanged"), "don_vi_moi": units_created}, ensure_ascii=False),
-        })
-        session.execute(insert(AuditEvent.__table__), audit_rows)
+        audit_rows.append((
+            now, actor_id, actor_name, "import_mau01", None, None, source_name or "Mẫu 01", summary_unit,
+            block_of.get(summary_unit), None,
+            json.dumps({"so_dong": plan.rows, "tao_moi": len(new), "cap_nhat": len(updated),
+                        "khong_doi": plan.count("unchanged"), "don_vi_moi": units_created}, ensure_ascii=False),
+        ))
+        _bulk_insert(session, AuditEvent.__table__, AUDIT_INSERT_COLUMNS, audit_rows)
         session.commit()
     except Exception:
         session.rollback()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 import unicodedata
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
@@ -33,6 +34,7 @@ from app.domain.accounts import (
     check_sign_in,
     days_left,
     generate_initial_password,
+    generate_initial_passwords,
     initial_password_entropy_bits,
     is_overdue,
     lock_message,
@@ -365,6 +367,89 @@ def test_generate_initial_password_takes_an_rng():
     assert len(set(first)) == 1  # same seed, same password
     assert generate_initial_password(random.Random(875)) == first[0]
     assert generate_initial_password(random.Random(876)) != first[0]
+
+
+def _reference_passwords(stream: bytes) -> list[str]:
+    """The plain definition: keep bytes < 224 as ALPHABET[b % 56], cut into 12s, drop those lacking a class."""
+    chars = [INITIAL_PASSWORD_ALPHABET[b % 56] for b in stream if b < 224]
+    out = []
+    for i in range(0, len(chars) - len(chars) % 12, 12):
+        candidate = "".join(chars[i:i + 12])
+        if (set(candidate) & set(INITIAL_PASSWORD_LOWER) and set(candidate) & set(INITIAL_PASSWORD_UPPER)
+                and set(candidate) & set(INITIAL_PASSWORD_DIGITS)):
+            out.append(candidate)
+    return out
+
+
+def _expected_character_probability() -> dict[str, float]:
+    """P(a given position holds character c) for a password uniform over the valid strings (exact)."""
+    n, total = INITIAL_PASSWORD_LENGTH, len(INITIAL_PASSWORD_ALPHABET)
+    classes = [INITIAL_PASSWORD_LOWER, INITIAL_PASSWORD_UPPER, INITIAL_PASSWORD_DIGITS]
+    sizes = [len(c) for c in classes]
+    valid = 2 ** initial_password_entropy_bits()
+    prob = {}
+    for k, cls in enumerate(classes):
+        a, b = (sizes[j] for j in range(3) if j != k)
+        # the other 11 positions must hold both other classes (inclusion-exclusion)
+        rest = total ** (n - 1) - (total - a) ** (n - 1) - (total - b) ** (n - 1) + (total - a - b) ** (n - 1)
+        prob.update({c: rest / valid for c in cls})
+    return prob
+
+
+def test_generate_initial_passwords_over_20000_draws():
+    drawn = generate_initial_passwords(20_000)
+    assert len(drawn) == 20_000
+    assert len(set(drawn)) == len(drawn)
+    alphabet, lower, upper, digits = (set(INITIAL_PASSWORD_ALPHABET), set(INITIAL_PASSWORD_LOWER),
+                                      set(INITIAL_PASSWORD_UPPER), set(INITIAL_PASSWORD_DIGITS))
+    for pw in drawn:
+        assert type(pw) is str and len(pw) == INITIAL_PASSWORD_LENGTH == 12
+        chars = set(pw)
+        assert chars <= alphabet and chars & lower and chars & upper and chars & digits
+    # Character frequencies against the exact law of a uniform valid password (digits are a little more
+    # frequent than 1/56: every password needs one). Chi-square with 55 degrees of freedom (mean 55, sd ~10.5).
+    prob = _expected_character_probability()
+    assert abs(sum(prob.values()) - 1) < 1e-12
+    counts = Counter("".join(drawn))
+    chars_drawn = 12 * len(drawn)
+    chi2 = 0.0
+    for c in INITIAL_PASSWORD_ALPHABET:
+        expected = prob[c] * chars_drawn
+        sd = (expected * (1 - prob[c])) ** 0.5
+        assert abs(counts[c] - expected) < 6 * sd, (c, counts[c], expected)
+        chi2 += (counts[c] - expected) ** 2 / expected
+    assert chi2 < 150, chi2
+    # and every class shows up in every position
+    for pos in range(12):
+        column = {pw[pos] for pw in drawn}
+        assert column & lower and column & upper and column & digits
+
+
+def test_generate_initial_passwords_rejects_bytes_and_whole_candidates_exactly():
+    # 255 and 224 are skipped; the first candidate (all "a") lacks two classes and is dropped whole.
+    block = bytes([0] * 12 + [255, 224] + [0, 24, 48] + [1] * 9)
+    assert generate_initial_passwords(2, randbytes=lambda k: (block * (k // len(block) + 1))[:k]) == ["aA2" + "b" * 9] * 2
+    assert generate_initial_passwords(0) == []
+    # Any byte stream, served in blocks of any size: the same passwords as the plain definition.
+    rnd = random.Random(875)
+    served: list[bytes] = []
+
+    def source(k):
+        data = rnd.randbytes(min(k, 37))  # short blocks: candidates straddle the block boundaries
+        served.append(data)
+        return data
+
+    fast = generate_initial_passwords(500, randbytes=source)
+    assert fast == _reference_passwords(b"".join(served))[:500]
+
+
+def test_generate_initial_passwords_matches_the_one_at_a_time_generator():
+    assert initial_password_entropy_bits() > 69.3
+    one = [generate_initial_password() for _ in range(2000)]
+    many = generate_initial_passwords(2000)
+    # same share of passwords with more than one digit (a class-level check of the two laws)
+    share = lambda pws: sum(sum(c in INITIAL_PASSWORD_DIGITS for c in pw) > 1 for pw in pws) / len(pws)  # noqa: E731
+    assert abs(share(one) - share(many)) < 0.08
 
 
 def test_initial_password_would_pass_the_rules():

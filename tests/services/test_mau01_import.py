@@ -211,3 +211,82 @@ def test_legacy_encoded_names_are_converted_never_imported_garbled(ctx):
     assert [a["username"] for a in out["accounts"]] == ["nguyenvanan_badinh", "nguyenvanbinh_badinh"]
     assert sum("bảng mã" in w["message"] for w in out["warnings"]) >= 2
     assert ctx.scalar(select(Staff).where(Staff.username == "nguyenvanan_badinh")).position == "Chuyên viên"
+
+
+def test_import_draws_the_passwords_in_one_batch(ctx, monkeypatch):
+    from app.domain.accounts import INITIAL_PASSWORD_ALPHABET
+    from app.services import mau01
+
+    calls = []
+    real = mau01.generate_initial_passwords
+
+    def spy(n, *args, **kwargs):
+        calls.append(n)
+        return real(n, *args, **kwargs)
+
+    monkeypatch.setattr(mau01, "generate_initial_passwords", spy)
+    result = run(ctx, SAMPLE)
+    assert calls == [38] and len(result.credentials) == 38
+    passwords = [c["password"] for c in result.credentials]
+    assert len(set(passwords)) == 38
+    assert all(len(p) == 12 and set(p) <= set(INITIAL_PASSWORD_ALPHABET) for p in passwords)
+
+
+def test_bulk_inserts_store_what_sqlalchemy_would(ctx):
+    """The DBAPI-level inserts: driver-form datetimes and booleans, ids from the sequences on PostgreSQL."""
+    from datetime import datetime
+
+    from flask_appbuilder.security.sqla.models import Role
+    from sqlalchemy import text
+
+    from app.models import AuditEvent, Staff
+    from app.services import clock
+
+    now = datetime(2025, 3, 3, 9, 0, 0, 123456)
+    clock.set_clock(lambda: now)
+    rows = [
+        ("Phạm Thị Lan", "Chủ tịch", None, None, "0912345678", "UBND phường Cống Vị", LEADER_TEXT, "x", None, None),
+        ("Lê Văn Hùng", "Công chức", None, None, "0912345679", "UBND phường Cống Vị", STAFF_TEXT, None, None, "Phạm Thị Lan"),
+    ]
+    result = run(ctx, workbook(rows), source_name="dot1.xlsx")
+    assert result.committed
+    ctx.expire_all()
+    lan = ctx.scalar(select(Staff).where(Staff.username == "phamthilan_badinh"))
+    hung = ctx.scalar(select(Staff).where(Staff.username == "levanhung_badinh"))
+    assert lan.password_issued_at == now and lan.created_on == now and lan.changed_on == now
+    assert lan.password_change_due > now and lan.must_change_password is True and lan.active is True
+    assert lan.is_unit_admin is True and hung.is_unit_admin is False and hung.evaluator_id == lan.id
+    assert (lan.session_version, lan.login_count, lan.fail_login_count, lan.locked_at, lan.lock_reason) == (0, 0, 0, None, None)
+    assert {r.name for r in lan.roles} >= {"unit_admin"} and hung.roles
+    events = ctx.scalars(select(AuditEvent).where(AuditEvent.at == now).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.target_id) for e in events] == [("user_created", lan.id), ("user_created", hung.id), ("import_mau01", None)]
+    assert events[-1].target_label == "dot1.xlsx"
+    raw = ctx.execute(text("SELECT password_issued_at, is_unit_admin, must_change_password FROM ab_user WHERE username = 'phamthilan_badinh'")).one()
+    raw_at = ctx.execute(text("SELECT at FROM audit_event WHERE id = :id"), {"id": events[0].id}).scalar()
+    if ctx.get_bind().dialect.name == "sqlite":
+        # exactly what SQLAlchemy's SQLite DateTime and Boolean store
+        assert tuple(raw) == ("2025-03-03 09:00:00.123456", 1, 1) and raw_at == "2025-03-03 09:00:00.123456"
+    else:
+        assert tuple(raw) == (now, True, True) and raw_at == now
+    # The sequences moved on with the bulk inserts: the ORM can still add people and role links.
+    extra = Staff(username="someone_new_badinh", first_name="A", last_name="B", email="someone_new@example.invalid")
+    extra.roles = [ctx.scalar(select(Role).where(Role.name == "staff"))]
+    ctx.add(extra)
+    hung.roles = list(hung.roles) + [ctx.scalar(select(Role).where(Role.name == "unit_admin"))]
+    ctx.flush()
+    assert extra.id > max(lan.id, hung.id)
+    ctx.rollback()
+
+
+def test_bulk_insert_columns_leave_nothing_to_python_defaults():
+    """Columns the bulk inserts leave out must not need SQLAlchemy's Python-side defaults."""
+    from flask_appbuilder.security.sqla.models import assoc_user_role
+
+    from app.models import AuditEvent, Staff
+    from app.services.mau01 import AUDIT_INSERT_COLUMNS, STAFF_INSERT_COLUMNS, USER_ROLE_INSERT_COLUMNS
+
+    for table, columns in ((Staff.__table__, STAFF_INSERT_COLUMNS), (assoc_user_role, USER_ROLE_INSERT_COLUMNS),
+                           (AuditEvent.__table__, AUDIT_INSERT_COLUMNS)):
+        assert set(columns) <= set(table.c.keys())
+        left_out = [c for c in table.c if c.name not in columns and not c.primary_key]
+        assert [c.name for c in left_out if c.default is not None] == [], table.name
