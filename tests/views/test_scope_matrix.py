@@ -72,7 +72,7 @@ def _markers(endpoint: str, f: dict) -> list[str]:
     view = endpoint.split(".")[0]
     if view in ("StaffView", "StaffApi", "UserDBModelView"):
         return [f["person_username"]]
-    if view in ("UnitView", "OrgApi"):
+    if view in ("UnitView", "OrgApi", "DepartmentView"):
         return [f["unit_name"]]
     if view == "BlockView":
         return [f["block_name"]]
