@@ -7,21 +7,11 @@ from flask.cli import with_appcontext
 
 
 def register(app: Flask) -> None:
-    app.cli.add_command(setup)
-    app.cli.add_command(demo)
-    app.cli.add_command(create_admin)
-    try:
-        from app.cli_mau01 import mau01
-    except ImportError:
-        mau01 = None
-    if mau01 is not None:
-        app.cli.add_command(mau01)
-    try:
-        from app.cli_accounts import accounts
-    except ImportError:
-        accounts = None
-    if accounts is not None:
-        app.cli.add_command(accounts)
+    from app.cli_accounts import accounts
+    from app.cli_mau01 import mau01
+
+    for command in (setup, demo, create_admin, mau01, accounts):
+        app.cli.add_command(command)
 
 
 def run_setup() -> dict[str, int]:

@@ -209,7 +209,3 @@ class Mau01View(BaseView):
             return redirect(url_for(".index"))
         session["mau01_keys"] = keys
         return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="Tai_khoan_mat_khau.xlsx")
-
-
-def register(appbuilder) -> None:
-    appbuilder.add_view(Mau01View, "Mau01 import", label="Nhập Mẫu 01", icon="fa-file-excel-o", category="Organisation")
