@@ -36,7 +36,6 @@ from app.xlsx_reader import XlsxReadError, iter_rows
 COMMENTER_THRESHOLD = 20
 UNASSIGNED_BLOCK = "Đơn vị mới (chưa xếp khối)"
 COL = {c.key: c.title for c in sheet_rules.COLUMNS}
-UPDATABLE = ("position", "phone", "contact_email", "eval_role", "is_unit_admin", "reviewer_id", "evaluator_id", "unit_id")
 # Usernames per SELECT … IN (…) when reading back the ids of the new accounts (SQLite allows 32,766 variables).
 ID_LOOKUP_CHUNK = 900
 
@@ -171,8 +170,9 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
         plan.issues.append(Issue(row, COL.get(key, ""), message, WARNING))
 
     # Units: existing ones by folded name; unknown ones are created on confirm when the actor may.
-    units = {u.name_key: u for u in session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit"))}
-    dup_names = {k for k, n in Counter(u.name_key for u in session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit"))).items() if n > 1}
+    all_units = session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit")).all()
+    units = {u.name_key: u for u in all_units}
+    dup_names = {k for k, n in Counter(u.name_key for u in all_units).items() if n > 1}
     can_create_units = actor is None or actor.manage_level in ("district", "block")
     new_unit_names: dict[str, str] = {}
     for r in sheet.rows:
