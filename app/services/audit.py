@@ -10,7 +10,8 @@ from app.models import AuditEvent, OrgUnit, Staff
 from app.services import clock
 
 
-def _ip() -> Optional[str]:
+def client_address() -> Optional[str]:
+    """Where the request came from ("cli" for commands)."""
     if not has_request_context():
         return "cli"
     return request.remote_addr
@@ -57,7 +58,7 @@ def record(
         target_label=target_label,
         unit_id=unit_id,
         block_id=block_id,
-        ip=_ip(),
+        ip=client_address(),
         detail=detail,
     )
     session.add(event)

@@ -27,7 +27,7 @@ from app.domain.scope import Actor, Placement, can_manage_unit
 from app.domain.text import fold
 from app.domain.usernames import UsernameAllocator, is_well_formed
 from app.models import AuditEvent, OrgUnit, Staff
-from app.services import ServiceError, clock
+from app.services import ServiceError, audit, clock
 from app.services.accounts import policy
 from app.services.staff import split_name, synthetic_email
 from app.xlsx_reader import XlsxReadError, iter_rows
@@ -498,6 +498,7 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
                 _resync_roles(session, a.existing_id, roles)
         # 5. Audit: one row per created or updated person, one for the import.
         audit_rows = []
+        ip = audit.client_address()
         unit_of = {folded[k]: v for k, v in plan._unit_ids.items()}
         block_of = dict(session.execute(select(OrgUnit.id, OrgUnit.block_id).where(OrgUnit.kind == "unit")).all())
         actor_name = f"{actor_user.display_name} ({actor_user.username})" if actor_user is not None else None
@@ -506,13 +507,13 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
             unit_id = unit_of.get(folded[a.unit])
             audit_rows.append((  # AUDIT_INSERT_COLUMNS
                 now, actor_id, actor_name, "user_created" if a.action == "create" else "user_updated", "staff",
-                uid, f"{a.full_name} ({a.username})", unit_id, block_of.get(unit_id), None,
+                uid, f"{a.full_name} ({a.username})", unit_id, block_of.get(unit_id), ip,
                 json.dumps({"nguon": "Mẫu 01", "dong": a.row, **({"thay_doi": {k: [str(v[0]), str(v[1])] for k, v in a.changes.items()}} if a.changes else {})}, ensure_ascii=False),
             ))
         summary_unit = next(iter(plan._unit_ids.values()), None) if len(plan._unit_ids) == 1 else None
         audit_rows.append((
             now, actor_id, actor_name, "import_mau01", None, None, source_name or "Mẫu 01", summary_unit,
-            block_of.get(summary_unit), None,
+            block_of.get(summary_unit), ip,
             json.dumps({"so_dong": plan.rows, "tao_moi": len(new), "cap_nhat": len(updated),
                         "khong_doi": plan.count("unchanged"), "don_vi_moi": units_created}, ensure_ascii=False),
         ))

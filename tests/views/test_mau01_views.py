@@ -52,6 +52,12 @@ def test_admin_previews_confirms_and_downloads_credentials_once(app, demo):
     token = _token(body, "confirm")
     done = client.post(f"/mau01/confirm/{token}").get_data(as_text=True)
     assert "Đã nhập Mẫu 01" in done and _count(app) == before + 38
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(["import_mau01", "user_created"]))).all()
+        assert len(events) == 39 and {e.ip for e in events} == {"127.0.0.1"} and {e.actor_name for e in events} == {"Quản trị Quận (admin)"}
     cred = _token(done, "credentials")
     sheet = client.get(f"/mau01/credentials/{cred}")
     assert sheet.status_code == 200
