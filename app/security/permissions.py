@@ -25,6 +25,9 @@ WITHHELD = {
     ("can_add", "UserDBModelView"),
     ("can_edit", "UserDBModelView"),
     ("can_delete", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),  # action buttons leading to the screens below
+    ("resetpasswords", "UserDBModelView"),
+    ("userinfoedit", "UserDBModelView"),
     ("can_this_form_get", "ResetPasswordView"),
     ("can_this_form_post", "ResetPasswordView"),
     ("can_this_form_get", "ResetMyPasswordView"),

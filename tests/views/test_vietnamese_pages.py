@@ -31,3 +31,12 @@ def test_no_english_leftovers(app, demo, kind, url):
     leftovers = [w for w in ENGLISH if w in body]
     assert not leftovers, f"{url}: {leftovers}"
     assert '<html' in body
+
+
+@pytest.mark.parametrize("kind", ["admin", "staff"])
+def test_profile_page_offers_no_dead_buttons(app, demo, kind):
+    """FAB's profile page links to its own password/edit screens, which every role is denied."""
+    client = app.test_client()
+    demo.login(client, kind)
+    body = client.get("/users/userinfo/").get_data(as_text=True)
+    assert "resetmypassword" not in body and "userinfoedit" not in body
