@@ -45,6 +45,10 @@ MSG_NO_SHEETS = "Tệp .xlsx không có trang tính (sheet) nào"
 MSG_NO_SHEET = "Không tìm thấy trang tính “{}” trong tệp"
 
 _CHUNK = 1 << 17
+# A part of the workbook may not unpack to more than this (a few hundred thousand rows): a small upload
+# that inflates to gigabytes (a zip bomb) is refused instead of exhausting memory.
+MAX_PART_BYTES = 256 * 1024 * 1024
+MSG_TOO_LARGE = "Tệp quá lớn sau khi giải nén; hãy tách danh sách thành nhiều tệp nhỏ hơn"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _REL_OFFICE_DOC = "/officeDocument"
@@ -264,7 +268,18 @@ def _local(tag):
     return tag.rpartition("}")[2]
 
 
+def _check_size(zf, path):
+    """Refuse a part whose unpacked size is beyond MAX_PART_BYTES (zipfile never reads past it)."""
+    try:
+        size = zf.getinfo(path).file_size
+    except KeyError:
+        return
+    if size > MAX_PART_BYTES:
+        raise XlsxReadError(MSG_TOO_LARGE, "too_large")
+
+
 def _parse_xml(zf, path):
+    _check_size(zf, path)
     try:
         with zf.open(path) as fh:
             return ElementTree.parse(fh).getroot()
@@ -329,6 +344,7 @@ def _parse_date_styles(zf, path):
 
 def _feed(parser, zf, path):
     """Feed a zip member into an expat parser chunk by chunk; yield after each."""
+    _check_size(zf, path)
     try:
         with zf.open(path) as fh:
             read = fh.read

@@ -490,3 +490,18 @@ def test_open_errors_are_raised_at_call_time(tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
     with pytest.raises(XlsxReadError):
         iter_rows(path)                                 # no next() needed
+
+
+def test_a_part_that_inflates_beyond_the_limit_is_refused(tmp_path, monkeypatch):
+    """A zip bomb is one clear error, not memory exhaustion (limit lowered for the test)."""
+    import app.xlsx_reader as reader
+
+    path = tmp_path / "big.xlsx"
+    wb = openpyxl.Workbook()
+    for i in range(2000):
+        wb.active.append([f"Nguyễn Văn {i}", "x" * 200])
+    wb.save(path)
+    monkeypatch.setattr(reader, "MAX_PART_BYTES", 100_000)
+    with pytest.raises(reader.XlsxReadError) as exc:
+        list(reader.iter_rows(path))
+    assert "quá lớn" in exc.value.message
