@@ -17,6 +17,11 @@ def client_address() -> Optional[str]:
     return request.remote_addr
 
 
+def actor_label(actor) -> Optional[str]:
+    """How the log names who acted: "Full Name (username)"."""
+    return f"{actor.display_name} ({actor.username})" if isinstance(actor, Staff) else None
+
+
 def record(
     session,
     action: str,
@@ -51,7 +56,7 @@ def record(
     event = AuditEvent(
         at=clock.now(),
         actor_id=getattr(actor, "id", None),
-        actor_name=(f"{actor.display_name} ({actor.username})" if isinstance(actor, Staff) else None),
+        actor_name=actor_label(actor),
         action=action,
         target_type=target_type,
         target_id=target_id,

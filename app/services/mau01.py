@@ -155,8 +155,15 @@ class _Existing:
 
 
 def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_block_id: Optional[int] = None) -> ImportPlan:
-    """Everything the import would do, with every problem found; writes nothing."""
+    """Everything the import would do, with every problem found; writes nothing.
+
+    Raises ServiceError when ``new_unit_block_id`` is not a block the actor may put units in.
+    """
     suffix = current_app.config["ACCOUNT_SUFFIX"]
+    if new_unit_block_id is not None and actor is not None and not actor.is_admin and not (
+        actor.manage_level == "block" and new_unit_block_id == actor.scope_block_id
+    ):
+        raise ServiceError("Khối đã chọn cho đơn vị mới không thuộc phạm vi bạn quản lý.")
     folded = _Folded()
     plan = ImportPlan(rows=len(sheet.rows), unit_type=sheet.unit_type, headcount=sheet.headcount,
                       header_row=sheet.header_row, issues=list(sheet.issues), new_unit_block_id=new_unit_block_id)
@@ -501,7 +508,7 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
         ip = audit.client_address()
         unit_of = {folded[k]: v for k, v in plan._unit_ids.items()}
         block_of = dict(session.execute(select(OrgUnit.id, OrgUnit.block_id).where(OrgUnit.kind == "unit")).all())
-        actor_name = f"{actor_user.display_name} ({actor_user.username})" if actor_user is not None else None
+        actor_name = audit.actor_label(actor_user)
         for a in new + updated:
             uid = ids.get(a.row, a.existing_id)
             unit_id = unit_of.get(folded[a.unit])

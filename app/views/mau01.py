@@ -126,9 +126,7 @@ class Mau01View(BaseView):
         if file is None or not file.filename:
             flash("Hãy chọn tệp Mẫu 01 (.xlsx) để tải lên.", "danger")
             return redirect(url_for(".index"))
-        block_id = request.form.get("block_id", type=int)
-        if block_id and block_id not in {b.id for b in self._blocks()}:
-            abort(404)
+        block_id = request.form.get("block_id", type=int) or None
         data = file.read()
         _purge_old(time.time())
         token = secrets.token_urlsafe(16)

@@ -290,3 +290,20 @@ def test_bulk_insert_columns_leave_nothing_to_python_defaults():
         assert set(columns) <= set(table.c.keys())
         left_out = [c for c in table.c if c.name not in columns and not c.primary_key]
         assert [c.name for c in left_out if c.default is not None] == [], table.name
+
+
+def test_new_units_only_go_into_a_block_the_actor_manages(ctx, demo):
+    from app.models import OrgUnit, Staff
+    from app.security.scope import actor_for
+    from app.services import ServiceError
+
+    me = demo.user("block_admin", "Khối xã, phường")
+    actor = actor_for(ctx.get(Staff, me["id"]))
+    other_block = ctx.scalar(select(OrgUnit.id).where(OrgUnit.kind == "block", OrgUnit.name_key == fold("Khối Giáo dục")))
+    rows = [("Phạm Thị Lan", "Công chức", None, None, "0912345678", "UBND phường Mới", STAFF_TEXT, None, None, None)]
+    with pytest.raises(ServiceError, match="không thuộc phạm vi"):
+        run(ctx, workbook(rows), actor=actor, new_unit_block_id=other_block)
+    out = run(ctx, workbook(rows), actor=actor, new_unit_block_id=actor.scope_block_id).as_json()
+    assert out["committed"] and out["units_created"] == ["UBND phường Mới"]
+    unit = ctx.scalar(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold("UBND phường Mới")))
+    assert unit.block_id == actor.scope_block_id
