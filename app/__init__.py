@@ -7,17 +7,24 @@ from typing import Any, Optional
 
 from flask import Flask
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def create_app(overrides: Optional[dict[str, Any]] = None) -> Flask:
-    """Build one app: config, extensions, security, views, CLI."""
-    app = Flask(__name__, instance_relative_config=False)
-    app.config.from_object("config.Config")
-    if overrides:
-        app.config.update(overrides)
+    """Build one app: config and settings (checked), extensions, security, views, CLI."""
     from config import INSTANCE_DIR, check_production
 
+    from app.settings import Settings, install
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object("config.Config")
+    app.config.setdefault("INSTANCE_DIR", str(INSTANCE_DIR))
+    if overrides:
+        app.config.update(overrides)
     check_production(app.config)
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    settings = Settings.from_config(app.config)
+    install(app, settings)
+    Path(settings.instance_dir).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", logging.INFO), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("flask_appbuilder", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -29,14 +36,14 @@ def create_app(overrides: Optional[dict[str, Any]] = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app.extensions import csrf, db, migrate
-
     import flask_wtf.i18n
+
+    from app.extensions import csrf, db, migrate
 
     # WTForms ships no Vietnamese catalog: form messages come from app/translations (domain "wtforms").
     flask_wtf.i18n.messages_path = lambda: str(Path(__file__).resolve().parent / "translations")
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
 
 
@@ -44,18 +51,16 @@ def register_appbuilder(app: Flask) -> None:
     from flask_appbuilder import AppBuilder
 
     from app.extensions import db
+    from app.security.lifecycle import install_request_guards
     from app.views import register_views
+    from app.views.base import install_action_guard
     from app.views.home import HomeView
 
     with app.app_context():
         appbuilder = AppBuilder(indexview=HomeView)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
-        from app.views.base import install_action_guard
-
         install_action_guard(app, appbuilder)
-        from app.security.lifecycle import install_request_guards
-
         install_request_guards(app)
 
 
@@ -63,9 +68,3 @@ def register_commands(app: Flask) -> None:
     from app.cli import register
 
     register(app)
-
-
-def _root():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent

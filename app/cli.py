@@ -21,10 +21,13 @@ def run_setup() -> dict[str, int]:
     from app.extensions import db
     from app.security.sync import sync_roles
     from app.services.org import ensure_district
+    from app.services.uow import unit_of_work
+    from app.settings import settings
 
     upgrade()
     counts = sync_roles(current_app.appbuilder)
-    ensure_district(db.session, current_app.config["DISTRICT_NAME"])
+    with unit_of_work(db.session):
+        ensure_district(db.session, settings().org_name)
     return counts
 
 
@@ -51,7 +54,10 @@ def demo(if_empty):
         click.echo("CSDL đã có dữ liệu, bỏ qua tạo dữ liệu mẫu.")
         print_logins(db.session, click.echo)
         return
-    summary = seed_demo(db.session)
+    from app.services.uow import unit_of_work
+
+    with unit_of_work(db.session):
+        summary = seed_demo(db.session)
     click.echo(f"Đã tạo {summary['blocks']} khối, {summary['units']} đơn vị, {summary['departments']} phòng ban, {summary['staff']} cán bộ.")
     print_logins(db.session, click.echo)
     click.echo(f"Mật khẩu của mọi tài khoản mẫu: {DEMO_PASSWORD}")
@@ -64,8 +70,14 @@ def demo(if_empty):
 @with_appcontext
 def create_admin(username, full_name, password):
     """Tạo tài khoản quản trị quận/huyện."""
+    from app.domain.errors import DomainError
     from app.extensions import db
     from app.services.staff import create_district_admin
+    from app.services.uow import unit_of_work
 
-    user = create_district_admin(db.session, username, full_name, password)
+    try:
+        with unit_of_work(db.session):
+            user = create_district_admin(db.session, username, full_name, password)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(f"Đã tạo quản trị: {user.username}")

@@ -16,9 +16,11 @@ def lock_expired():
     """Khóa mọi tài khoản quá hạn đổi mật khẩu được cấp (chạy hằng ngày)."""
     from app.extensions import db
     from app.services import accounts as service
+    from app.services.uow import unit_of_work
 
-    n = service.lock_expired(db.session)
-    purged = service.purge_attempts(db.session)
+    with unit_of_work(db.session):
+        n = service.lock_expired(db.session)
+        purged = service.purge_attempts(db.session)
     click.echo(f"Đã khóa {n} tài khoản quá hạn đổi mật khẩu.")
     if purged:
         click.echo(f"Đã xóa {purged} lượt đăng nhập sai cũ.")
@@ -31,9 +33,11 @@ def reset(username):
     """Cấp lại mật khẩu một lần cho USERNAME (và mở khóa)."""
     from app.extensions import db
     from app.services import accounts as service
+    from app.services.uow import unit_of_work
 
-    person = service.find_by_username(db.session, username)
-    if person is None:
-        raise click.ClickException(f"Không có tài khoản “{username}”.")
-    password = service.reset_password(db.session, person, actor=None)
+    with unit_of_work(db.session):
+        person = service.find_by_username(db.session, username)
+        if person is None:
+            raise click.ClickException(f"Không có tài khoản “{username}”.")
+        password = service.reset_password(db.session, person, actor=None)
     click.echo(f"Mật khẩu mới của {person.username}: {password}")

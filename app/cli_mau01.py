@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 
@@ -56,21 +55,21 @@ def _fail(message: str, as_json: bool) -> None:
 
 
 def _block_id(session, name: str) -> int:
-    """The id of the block named ``name`` (accents, case and spaces ignored); ServiceError when none or several."""
+    """The id of the block named ``name`` (accents, case and spaces ignored); a DomainError when none or several."""
     from sqlalchemy import select
 
+    from app.domain.errors import ValidationError
     from app.domain.text import fold
     from app.models import OrgUnit
-    from app.services import ServiceError
 
     ids = list(session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(name))))
     if len(ids) == 1:
         return ids[0]
     if ids:
-        raise ServiceError(f"Có {len(ids)} khối cùng tên “{name}”; hãy liên hệ quản trị quận/huyện.")
+        raise ValidationError("ambiguous_block", f"Có {len(ids)} khối cùng tên “{name}”; hãy liên hệ quản trị quận/huyện.", "block")
     known = sorted(session.scalars(select(OrgUnit.name).where(OrgUnit.kind == "block")))
     listing = "; ".join(f"“{n}”" for n in known) if known else "chưa có khối nào"
-    raise ServiceError(f"Không có khối “{name}”. Các khối hiện có: {listing}.")
+    raise ValidationError("unknown_block", f"Không có khối “{name}”. Các khối hiện có: {listing}.", "block")
 
 
 def _check_writable(path: Path) -> Optional[str]:
@@ -142,9 +141,10 @@ def _summary(out: dict[str, Any], dry_run: bool) -> list[str]:
 @with_appcontext
 def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path], block_name: Optional[str]):
     """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx), với quyền quản trị quận/huyện."""
+    from app.domain.errors import DomainError
     from app.extensions import db
-    from app.services import ServiceError
     from app.services.mau01 import run_import
+    from app.services.uow import unit_of_work
 
     session = db.session
     if not file.is_file():
@@ -157,22 +157,23 @@ def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path
     if block_name is not None:
         try:
             block_id = _block_id(session, block_name)
-        except ServiceError as exc:
+        except DomainError as exc:
             _fail(str(exc), as_json)
 
     try:
-        result = run_import(session, str(file), actor=None, dry_run=dry_run, new_unit_block_id=block_id,
-                            source_name=file.name)
-    except ServiceError as exc:
-        session.rollback()
+        with unit_of_work(session):
+            result = run_import(session, str(file), actor=None, dry_run=dry_run, new_unit_block_id=block_id,
+                                source_name=file.name)
+    except DomainError as exc:
         _fail(str(exc), as_json)
     out = result.as_json()
 
     if credentials is not None:
         if result.committed:
             from app.services.mau01_sheets import credentials_bytes
+            from app.settings import settings
 
-            _write_private(credentials, credentials_bytes(result.credentials, current_app.config["DISTRICT_NAME"]))
+            _write_private(credentials, credentials_bytes(result.credentials, settings().org_name))
             click.echo(f"Đã ghi {len(result.credentials)} tài khoản mới và mật khẩu dùng một lần vào {credentials} "
                        "(giữ kín tệp này).", err=True)
         elif dry_run:

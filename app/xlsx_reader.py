@@ -32,6 +32,8 @@ import zlib
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from app.domain.errors import ValidationError
+
 __all__ = ["XlsxReadError", "sheet_names", "iter_rows"]
 
 MSG_XLS = "Tệp .xls (Excel 97-2003) không được hỗ trợ; hãy lưu lại dưới dạng .xlsx"
@@ -75,16 +77,14 @@ _EPOCH_1900 = datetime.datetime(1899, 12, 30)
 _EPOCH_1904 = datetime.datetime(1904, 1, 1)
 
 
-class XlsxReadError(Exception):
+class XlsxReadError(ValidationError):
     """The upload cannot be read as .xlsx; ``message`` is shown to the user.
 
     ``code``: "xls", "encrypted", "invalid", "empty", "no_sheets" or "no_sheet".
     """
 
     def __init__(self, message, code="invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(code, message, "file")
 
 
 def sheet_names(source):

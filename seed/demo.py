@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 from typing import Callable
 
-from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -17,6 +16,7 @@ from app.domain.usernames import UsernameAllocator
 from app.models import OrgUnit, Staff
 from app.services import org as org_service
 from app.services.staff import role_rows, split_name, synthetic_email
+from app.settings import settings
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -70,10 +70,10 @@ def _phone(rng: random.Random) -> str:
 
 
 def seed_demo(session) -> dict[str, int]:
-    """Create the demo district (blocks, units, departments, people). Commits."""
+    """Stage the demo district (blocks, units, departments, people); the caller commits."""
     rng = random.Random(2026)
-    suffix = current_app.config["ACCOUNT_SUFFIX"]
-    district = org_service.ensure_district(session, current_app.config["DISTRICT_NAME"])
+    suffix = settings().account_suffix
+    district = org_service.ensure_district(session, settings().org_name)
     password_hash = generate_password_hash(DEMO_PASSWORD)
     roles = role_rows(session)
     allocator = UsernameAllocator(set(session.scalars(select(Staff.username))), suffix)
@@ -137,7 +137,7 @@ def seed_demo(session) -> dict[str, int]:
         unit = units_by_name[home]
         p = person(_name(rng), "Chuyên viên quản trị khối", unit, STAFF, managed_block=block)
         p.evaluator = session.scalar(select(Staff).where(Staff.unit_id == unit.id, Staff.position.in_(["Trưởng ban", "Trưởng phòng"])))
-    session.commit()
+    session.flush()
     return counts
 
 

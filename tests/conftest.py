@@ -59,7 +59,7 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    os.environ.setdefault("INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
+    instance = str(tmp_path_factory.mktemp("instance"))
     from app import create_app
     from app.cli import run_setup
     from app.extensions import db
@@ -74,12 +74,14 @@ def app(database_url, tmp_path_factory):
             "RATELIMIT_ENABLED": False,
             "ACCOUNT_SUFFIX": "badinh",
             "DISTRICT_NAME": "Quận Ba Đình",
+            "INSTANCE_DIR": instance,
         }
     )
     app.test_client_class = IsolatedClient
     with app.app_context():
         run_setup()
         seed_demo(db.session)
+        db.session.commit()
         app.extensions["test_snapshot"] = Snapshot.take(db)
         db.session.remove()
     yield app
@@ -213,7 +215,7 @@ def demo(app):
 
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO.parent / "shared" / "samples"
+SAMPLES = REPO / "tests" / "data"  # test data lives in the repository (a clean clone has nothing beside it)
 
 
 def flashes(body: str) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from app import xlsx_reader
 from app.xlsx_reader import XlsxReadError, iter_rows, sheet_names
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "mau01_sample.xlsx"
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "mau01_sample.xlsx"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MSG_XLS = "Tệp .xls (Excel 97-2003) không được hỗ trợ; hãy lưu lại dưới dạng .xlsx"

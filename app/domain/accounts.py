@@ -22,6 +22,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Callable, Protocol
 
+from app.domain.errors import PermissionDenied
+
 # --------------------------------------------------------------------------------------------------------------
 # Policy
 # --------------------------------------------------------------------------------------------------------------
@@ -238,13 +240,14 @@ def after_failed_login(state: AccountState, policy: LifecyclePolicy = DEFAULT_PO
     return replace(state, failed_logins=failed, locked_reason=reason)
 
 
-class AccountLockedError(ValueError):
-    """A change was attempted on a locked account; ``message`` is Vietnamese."""
+class AccountLockedError(PermissionDenied):
+    """A change was attempted on a locked account."""
+
+    default_code = "account_locked"
 
     def __init__(self, reason: str | None) -> None:
         self.reason = reason
-        self.message = lock_message(reason)
-        super().__init__(self.message)
+        super().__init__(None, lock_message(reason))
 
 
 def after_password_changed(state: AccountState) -> AccountState:

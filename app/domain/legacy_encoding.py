@@ -11,28 +11,28 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from app.domain.errors import ValidationError
+
 TCVN3 = "TCVN3"
 VNI = "VNI"
 ENCODINGS: tuple[str, ...] = (TCVN3, VNI)
 ENCODING_LABELS: dict[str, str] = {TCVN3: "TCVN3 (ABC, phông .VnTime)", VNI: "VNI (phông VNI-Times)"}
 
 
-class LegacyEncodingError(ValueError):
+class LegacyEncodingError(ValidationError):
     """Text that looks typed in a legacy encoding but cannot be converted with confidence."""
+
+    default_code = "legacy_encoding"
 
     MIXED = "mixed"  # Unicode and legacy letters in one text
     AMBIGUOUS = "ambiguous"  # reads as TCVN3 and as VNI
     UNREADABLE = "unreadable"  # no reading makes Vietnamese words
 
     def __init__(self, message: str, text: str, encoding: str | None = None, kind: str = UNREADABLE):
-        super().__init__(message)
-        self.message = message
+        super().__init__(None, message)
         self.text = text
         self.encoding = encoding  # best guess, may be None
         self.kind = kind
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --- TCVN3 (TCVN 5712:1993, VN3): one byte per letter; uppercase only for Ă Â Ê Ô Ơ Ư Đ ------------------

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from app.domain.errors import ValidationError
 from app.domain.legacy_encoding import (
     ENCODING_LABELS,
     LegacyEncodingError,
@@ -156,16 +157,14 @@ class Mau01Row:
     evaluator: str | None
 
 
-class Mau01FormatError(ValueError):
+class Mau01FormatError(ValidationError):
     """The sheet is not a Mẫu 01 (no header row, or required columns missing)."""
 
-    def __init__(self, message: str, missing: Sequence[str] = ()):
-        super().__init__(message)
-        self.message = message
-        self.missing = tuple(missing)
+    default_code = "mau01_format"
 
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, message: str, missing: Sequence[str] = ()):
+        super().__init__(None, message, "file")
+        self.missing = tuple(missing)
 
 
 @dataclass

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from app.domain.errors import ValidationError
+
 KIND_LABELS: dict[str, str] = {
     "district": "Quận/huyện",
     "block": "Khối",
@@ -27,8 +29,13 @@ UNIT_TYPES: tuple[str, ...] = (
 )
 
 
-class OrgRuleError(ValueError):
-    """A change to the tree that the rules refuse; ``str()`` is the Vietnamese message."""
+class OrgRuleError(ValidationError):
+    """A change to the tree that the rules refuse."""
+
+    default_code = "org_rule"
+
+    def __init__(self, message: str, field: Optional[str] = "parent"):
+        super().__init__(None, message, field)
 
 
 def check_parent(kind: str, parent_kind: Optional[str]) -> None:

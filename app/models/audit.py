@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from app.domain.audit import ACTION_LABELS
+from app.domain.dates import fmt_datetime
+from app.models.types import LocalDateTime
 
 
 class AuditEvent(Model):
     __tablename__ = "audit_event"
 
     id = Column(Integer, primary_key=True)
-    at = Column(DateTime, nullable=False, index=True)
+    at = Column(LocalDateTime, nullable=False, index=True)
     actor_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     actor_name = Column(String(255))
     action = Column(String(50), nullable=False, index=True)
@@ -33,7 +35,7 @@ class AuditEvent(Model):
         return ACTION_LABELS.get(self.action, self.action)
 
     def __repr__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.action_label}"
+        return f"{fmt_datetime(self.at)} {self.action_label}"
 
 
 class SignInAttempt(Model):
@@ -43,6 +45,6 @@ class SignInAttempt(Model):
     __table_args__ = (Index("ix_sign_in_attempt_ip_at", "ip", "at"),)
 
     id = Column(Integer, primary_key=True)
-    at = Column(DateTime, nullable=False)
+    at = Column(LocalDateTime, nullable=False)
     ip = Column(String(64), nullable=False)
     username = Column(String(128))

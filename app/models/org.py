@@ -4,10 +4,12 @@ from __future__ import annotations
 import enum
 
 from flask_appbuilder import Model
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import relationship
 
 from app.domain.org import KIND_LABELS
+from app.models.types import LocalDateTime
+from app.services import clock
 
 
 class OrgKind(str, enum.Enum):
@@ -40,7 +42,7 @@ class OrgUnit(Model):
     unit_id = Column(Integer, ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
     unit_type = Column(String(100))
     declared_headcount = Column(Integer)
-    created_on = Column(DateTime, server_default=func.now())
+    created_on = Column(LocalDateTime, default=clock.now, server_default=func.now())
 
     parent = relationship("OrgUnit", remote_side=[id], foreign_keys=[parent_id], backref="children")
     block = relationship("OrgUnit", remote_side=[id], foreign_keys=[block_id])

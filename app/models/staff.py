@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
 from app.domain.roles import EVAL_ROLE_BY_CODE
+from app.models.types import LocalDateTime
 
 
 class Staff(User):
@@ -32,9 +33,9 @@ class Staff(User):
 
     # Account lifecycle (letter 875-CV/HU).
     must_change_password = Column(Boolean, nullable=False, default=False, server_default="0")
-    password_issued_at = Column(DateTime)
-    password_change_due = Column(DateTime)
-    locked_at = Column(DateTime)
+    password_issued_at = Column(LocalDateTime)
+    password_change_due = Column(LocalDateTime)
+    locked_at = Column(LocalDateTime)
     lock_reason = Column(String(40))
     session_version = Column(Integer, nullable=False, default=0, server_default="0")
 

@@ -21,8 +21,10 @@ def install_request_guards(app: Flask) -> None:
             return None
         from app.extensions import db
         from app.services import accounts
+        from app.services.uow import unit_of_work
 
-        decision = accounts.check_session(db.session, current_user._get_current_object())
+        with unit_of_work(db.session):
+            decision = accounts.check_session(db.session, current_user._get_current_object())
         if not decision.allowed:
             logout_user()
             flash(decision.message, "danger")

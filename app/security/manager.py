@@ -9,6 +9,8 @@ from flask_appbuilder.security.views import AuthDBView
 from flask_babel import lazy_gettext
 
 from app.models import Staff
+from app.services import accounts, audit
+from app.services.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -43,31 +45,28 @@ class DistrictSecurityManager(SecurityManager):
 
     def auth_user_db(self, username, password):
         """FAB's password check wrapped in the lifecycle: address throttle, locks, change windows."""
-        from app.services import accounts
-
         ip = request.remote_addr if has_request_context() else None
         blocked = accounts.address_blocked(self.session, ip)
         if blocked:
             g.login_refusal = blocked
             return None
-        user = super().auth_user_db(username, password)
-        if user is None:
-            accounts.record_failed_attempt(self.session, ip, username)
-            g.login_refusal = accounts.refusal_message(self.session, username or "", password or "")
-            return None
-        decision = accounts.check_at_sign_in(self.session, user)
+        user = super().auth_user_db(username, password)  # FAB commits its own counters
+        with unit_of_work(self.session):
+            if user is None:
+                accounts.record_failed_attempt(self.session, ip, username)
+                g.login_refusal = accounts.refusal_message(self.session, username or "", password or "")
+                return None
+            decision = accounts.check_at_sign_in(self.session, user)
         if not decision.allowed:
             g.login_refusal = decision.message
             return None
         return user
 
     def on_user_login_failed(self, user) -> None:
-        from app.services import accounts
-
-        accounts.register_failed_login(self.session, user)
+        with unit_of_work(self.session):
+            accounts.register_failed_login(self.session, user)
 
     def on_user_logout(self, user) -> None:
-        from app.services import audit
-
         if user is not None and getattr(user, "id", None):
-            audit.record(self.session, "logout", actor=user, target=user, commit=True)
+            with unit_of_work(self.session):
+                audit.record(self.session, "logout", actor=user, target=user)

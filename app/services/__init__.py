@@ -1,8 +1,5 @@
-"""Use cases. Each takes a session, calls the domain, and stages or commits one unit of work.
+"""Use cases. Each takes a session, calls the domain, and stages its changes (flush at most).
 
-Errors a person can fix are raised as ``ServiceError`` with a Vietnamese message.
+The caller — a view, a command, an API resource — commits through ``app.services.uow.unit_of_work``.
+Refusals are ``app.domain.errors.DomainError`` with a Vietnamese message.
 """
-
-
-class ServiceError(ValueError):
-    """A refusal a person can act on; ``str()`` is the Vietnamese message."""

@@ -9,21 +9,21 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import accounts as rules
+from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.scope import Actor, check_person_change
 from app.models import SignInAttempt, Staff
-from app.services import ServiceError, audit, clock
+from app.services import audit, clock
+from app.services.reach import facts_before
+from app.settings import settings
 
 
 def policy() -> rules.LifecyclePolicy:
-    """The district's lifecycle policy, from the app config."""
-    cfg = current_app.config
-    deadline = cfg.get("PASSWORD_DEADLINE")
-    if isinstance(deadline, str):
-        deadline = dt.date.fromisoformat(deadline)
+    """The district's lifecycle policy, from the settings."""
+    s = settings()
     return rules.LifecyclePolicy(
-        change_within_days=int(cfg.get("PASSWORD_CHANGE_DAYS", 5)),
-        district_deadline=deadline,
-        max_failed_logins=int(cfg.get("MAX_FAILED_LOGINS", 5)),
+        change_within_days=s.password_change_days,
+        district_deadline=s.password_deadline,
+        max_failed_logins=s.max_failed_logins,
     )
 
 
@@ -58,8 +58,16 @@ def start_password_window(person: Staff, now: dt.datetime) -> None:
     apply_state(person, rules.after_reset(now, policy()), now)
 
 
+def issue_initial_password(person: Staff, now: Optional[dt.datetime] = None) -> str:
+    """Give the person a new one-time password that must be changed; return it in clear, once."""
+    password = rules.generate_initial_password()
+    person.password = generate_password_hash(password, method=rules.INITIAL_PASSWORD_HASH_METHOD)
+    start_password_window(person, now or clock.now())
+    return password
+
+
 def register_failed_login(session, person: Staff) -> None:
-    """FAB has counted a wrong password; lock at the threshold and log. Commits."""
+    """FAB has counted a wrong password; lock at the threshold and log."""
     now = clock.now()
     before = state_of(person)
     # FAB already incremented fail_login_count: count from the value before it.
@@ -71,7 +79,6 @@ def register_failed_login(session, person: Staff) -> None:
     if after.locked and not before.locked:
         audit.record(session, "account_locked", actor=None, target=person,
                      detail={"ly_do": rules.LOCK_REASONS[after.locked_reason]})
-    session.commit()
 
 
 def find_by_username(session, username: str) -> Optional[Staff]:
@@ -87,7 +94,7 @@ def refusal_message(session, username: str, password: str) -> Optional[str]:
     person = find_by_username(session, username)
     if person is None or person.active or not person.password or not check_password_hash(person.password, password):
         return None
-    audit.record(session, "login_refused_locked", actor=person, target=person, commit=True)
+    audit.record(session, "login_refused_locked", actor=person, target=person)
     if person.lock_reason:
         return rules.lock_message(person.lock_reason)
     return "Tài khoản đang bị vô hiệu hóa. Vui lòng liên hệ quản trị viên đơn vị."
@@ -114,18 +121,16 @@ def address_blocked(session, ip: Optional[str]) -> Optional[str]:
 
 def record_failed_attempt(session, ip: Optional[str], username: str) -> None:
     session.add(SignInAttempt(at=clock.now(), ip=ip or "?", username=(username or "")[:128]))
-    session.commit()
 
 
 def purge_attempts(session, older_than_days: int = 1) -> int:
     cutoff = clock.now() - dt.timedelta(days=older_than_days)
     n = session.execute(delete(SignInAttempt).where(SignInAttempt.at < cutoff)).rowcount
-    session.commit()
     return n or 0
 
 
 def check_at_sign_in(session, person: Staff) -> rules.SignInDecision:
-    """The password was right: apply the lifecycle (an overdue window locks now). Commits."""
+    """The password was right: apply the lifecycle (an overdue window locks now)."""
     now = clock.now()
     decision = rules.check_sign_in(state_of(person), now, policy())
     if decision.changed:
@@ -136,13 +141,12 @@ def check_at_sign_in(session, person: Staff) -> rules.SignInDecision:
         audit.record(session, "login_refused_locked", actor=person, target=person)
     elif decision.allowed:
         audit.record(session, "login_ok", actor=person, target=person)
-    session.commit()
     return decision
 
 
 # -- changing, resetting, locking ------------------------------------------------------------------
 def change_password(session, person: Staff, current: str, new: str, confirm: str) -> None:
-    """The person chooses a new password (slow hash). Raises ServiceError listing every problem; commits."""
+    """The person chooses a new password (slow hash). Raises a DomainError listing every problem."""
     problems = []
     if not person.password or not check_password_hash(person.password, current or ""):
         problems.append("Mật khẩu hiện tại không đúng.")
@@ -151,46 +155,36 @@ def change_password(session, person: Staff, current: str, new: str, confirm: str
     same = bool(person.password) and check_password_hash(person.password, new or "")
     problems += rules.validate_new_password(new or "", person.username, same, bool(person.must_change_password), policy())
     if problems:
-        audit.record(session, "password_change_failed", actor=person, target=person, detail={"loi": problems}, commit=True)
-        raise ServiceError(" ".join(problems))
+        raise audit.refusal(session, ValidationError.of("password", problems, "new"), "password_change_failed",
+                            actor=person, target=person, detail={"loi": problems})
     now = clock.now()
-    try:
-        state = rules.after_password_changed(state_of(person))
-    except rules.AccountLockedError as exc:
-        raise ServiceError(exc.message) from exc
+    state = rules.after_password_changed(state_of(person))
     person.password = generate_password_hash(new)
     apply_state(person, state, now)
     person.session_version = (person.session_version or 0) + 1  # other sessions of this person end
     audit.record(session, "password_changed", actor=person, target=person)
-    session.commit()
 
 
 def _check_can_manage(session, actor: Optional[Actor], person: Staff, what: str) -> None:
     """Refuse (and log the attempt) when the actor may not reset or lock this person."""
     if actor is None:
         return
-    from app.services.staff import facts_before
-
     facts = facts_before(session, person)
     problems = check_person_change(actor, facts, facts)
     if actor.id == person.id:
         problems.append("Không thể tự cấp lại hoặc khóa tài khoản của chính mình; hãy dùng chức năng đổi mật khẩu.")
     if problems:
-        session.rollback()
         actor_user = session.get(Staff, actor.id) if actor.id else None
-        audit.record(session, "access_denied", actor=actor_user, target=person, detail={"thao_tac": what, "ly_do": problems},
-                     commit=True)
-        raise ServiceError(" ".join(problems))
+        raise audit.refusal(session, PermissionDenied.of("scope", problems), "access_denied", actor=actor_user,
+                            target=person, detail={"thao_tac": what, "ly_do": problems})
 
 
-def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=None, commit: bool = True) -> str:
+def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=None) -> str:
     """A new one-time password and a new window; unlocks; signs the person out everywhere.
 
     Returns the password in clear, to be shown once.
     """
     _check_can_manage(session, actor, person, "password_reset")
-    from app.services.staff import issue_initial_password
-
     was_locked = person.lock_reason is not None or not person.active
     password = issue_initial_password(person, clock.now())
     person.active = True
@@ -198,13 +192,11 @@ def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=No
     audit.record(session, "password_reset", actor=actor_user, target=person)
     if was_locked:
         audit.record(session, "account_unlocked", actor=actor_user, target=person)
-    if commit:
-        session.commit()
     return password
 
 
 def lock_account(session, person: Staff, actor: Optional[Actor], actor_user=None) -> None:
-    """An administrator locks an account (only a reset unlocks it). Commits."""
+    """An administrator locks an account (only a reset unlocks it)."""
     _check_can_manage(session, actor, person, "account_locked")
     now = clock.now()
     state = rules.after_admin_lock(state_of(person))
@@ -212,11 +204,10 @@ def lock_account(session, person: Staff, actor: Optional[Actor], actor_user=None
         apply_state(person, state, now)
         audit.record(session, "account_locked", actor=actor_user, target=person,
                      detail={"ly_do": rules.LOCK_REASONS[state.locked_reason]})
-    session.commit()
 
 
 def lock_expired(session) -> int:
-    """Lock every account whose change window has passed (a daily cron). Returns how many. Commits."""
+    """Lock every account whose change window has passed (a daily cron). Returns how many."""
     now = clock.now()
     due = session.scalars(
         select(Staff).where(Staff.must_change_password.is_(True), Staff.lock_reason.is_(None),
@@ -228,17 +219,15 @@ def lock_expired(session) -> int:
             apply_state(person, decision.state, now)
             audit.record(session, "account_locked", actor=None, target=person,
                          detail={"ly_do": rules.LOCK_REASONS[decision.reason], "nguon": "lock-expired"})
-    session.commit()
     return len(due)
 
 
 def check_session(session, person: Staff) -> rules.SignInDecision:
-    """Re-check a signed-in person whose password change is pending; lock when overdue. Commits a lock."""
+    """Re-check a signed-in person whose password change is pending; lock when overdue."""
     now = clock.now()
     decision = rules.check_sign_in(state_of(person), now, policy())
     if decision.outcome == rules.SignInOutcome.NEWLY_LOCKED:
         apply_state(person, decision.state, now)
         audit.record(session, "account_locked", actor=None, target=person,
                      detail={"ly_do": rules.LOCK_REASONS[decision.reason]})
-        session.commit()
     return decision

@@ -6,14 +6,17 @@ from typing import Any, Optional
 
 from flask import has_request_context, request
 
+from app.domain.errors import DomainError
 from app.models import AuditEvent, OrgUnit, Staff
 from app.services import clock
+
+CLI_ADDRESS = "cli"
 
 
 def client_address() -> Optional[str]:
     """Where the request came from ("cli" for commands)."""
     if not has_request_context():
-        return "cli"
+        return CLI_ADDRESS
     return request.remote_addr
 
 
@@ -22,16 +25,9 @@ def actor_label(actor) -> Optional[str]:
     return f"{actor.display_name} ({actor.username})" if isinstance(actor, Staff) else None
 
 
-def record(
-    session,
-    action: str,
-    actor: Optional[Staff] = None,
-    target: Any = None,
-    unit_id: Optional[int] = None,
-    detail: Any = None,
-    commit: bool = False,
-) -> AuditEvent:
-    """Stage one audit row (and commit it when asked).
+def event_fields(session, action: str, actor: Optional[Staff] = None, target: Any = None,
+                 unit_id: Optional[int] = None, detail: Any = None) -> dict[str, Any]:
+    """The column values of one audit row, computed now (the objects may be rolled back later).
 
     The row is scoped to the target's unit (or ``unit_id``) so unit and block admins see it.
     """
@@ -53,20 +49,40 @@ def record(
         block_id = target.block_id
     if isinstance(detail, (dict, list)):
         detail = json.dumps(detail, ensure_ascii=False, default=str)
-    event = AuditEvent(
-        at=clock.now(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=actor_label(actor),
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=target_label,
-        unit_id=unit_id,
-        block_id=block_id,
-        ip=client_address(),
-        detail=detail,
-    )
+    return {
+        "at": clock.now(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": actor_label(actor),
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_label": target_label,
+        "unit_id": unit_id,
+        "block_id": block_id,
+        "ip": client_address(),
+        "detail": detail,
+    }
+
+
+def add_event(session, fields: dict[str, Any]) -> AuditEvent:
+    event = AuditEvent(**fields)
     session.add(event)
-    if commit:
-        session.commit()
     return event
+
+
+def record(session, action: str, actor: Optional[Staff] = None, target: Any = None,
+           unit_id: Optional[int] = None, detail: Any = None) -> AuditEvent:
+    """Stage one audit row in the caller's unit of work."""
+    return add_event(session, event_fields(session, action, actor, target, unit_id, detail))
+
+
+def refusal(session, exc: DomainError, action: str, actor: Optional[Staff] = None, target: Any = None,
+            unit_id: Optional[int] = None, detail: Any = None) -> DomainError:
+    """Attach an audit row to a refusal: the unit of work writes it after rolling the rest back.
+
+    ``raise audit.refusal(session, DomainError(…), "access_denied", actor, target)``
+    """
+    rows = list(getattr(exc, "audit_rows", ()))
+    rows.append(event_fields(session, action, actor, target, unit_id, detail))
+    exc.audit_rows = rows
+    return exc

@@ -14,23 +14,25 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, assoc_user_role
 from sqlalchemy import Sequence, bindparam, insert, select, update
 
 from app.domain import mau01 as sheet_rules
 from app.domain.accounts import generate_initial_passwords, password_change_due
-from app.domain.mau01 import ERROR, WARNING, Issue, Mau01FormatError, Mau01Row, ParsedSheet
+from app.domain.dates import naive_local
+from app.domain.errors import PermissionDenied, ValidationError
+from app.domain.mau01 import ERROR, WARNING, Issue, Mau01Row, ParsedSheet
 from app.domain.roles import roles_for
 from app.domain.routing import Directory, Person
 from app.domain.scope import Actor, Placement, can_manage_unit
 from app.domain.text import fold
 from app.domain.usernames import UsernameAllocator, is_well_formed
 from app.models import AuditEvent, OrgUnit, Staff
-from app.services import ServiceError, audit, clock
+from app.services import audit, clock
 from app.services.accounts import policy
 from app.services.staff import split_name, synthetic_email
-from app.xlsx_reader import XlsxReadError, iter_rows
+from app.settings import settings
+from app.xlsx_reader import iter_rows
 
 # A unit with more staff than this should route each person through a commenter (a deputy).
 COMMENTER_THRESHOLD = 20
@@ -130,13 +132,8 @@ class ImportResult:
 
 
 def read_sheet(source, suffix: str) -> ParsedSheet:
-    """Parse an uploaded .xlsx; a file that is not a Mẫu 01 is one ServiceError."""
-    try:
-        return sheet_rules.parse_sheet(iter_rows(source), account_suffix=suffix)
-    except XlsxReadError as exc:
-        raise ServiceError(str(exc)) from exc
-    except Mau01FormatError as exc:
-        raise ServiceError(str(exc)) from exc
+    """Parse an uploaded .xlsx; a file that is not a Mẫu 01 is one DomainError."""
+    return sheet_rules.parse_sheet(iter_rows(source), account_suffix=suffix)
 
 
 class _Existing:
@@ -157,13 +154,13 @@ class _Existing:
 def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_block_id: Optional[int] = None) -> ImportPlan:
     """Everything the import would do, with every problem found; writes nothing.
 
-    Raises ServiceError when ``new_unit_block_id`` is not a block the actor may put units in.
+    Raises a DomainError when ``new_unit_block_id`` is not a block the actor may put units in.
     """
-    suffix = current_app.config["ACCOUNT_SUFFIX"]
+    suffix = settings().account_suffix
     if new_unit_block_id is not None and actor is not None and not actor.is_admin and not (
         actor.manage_level == "block" and new_unit_block_id == actor.scope_block_id
     ):
-        raise ServiceError("Khối đã chọn cho đơn vị mới không thuộc phạm vi bạn quản lý.")
+        raise PermissionDenied("scope", "Khối đã chọn cho đơn vị mới không thuộc phạm vi bạn quản lý.", "block_id")
     folded = _Folded()
     plan = ImportPlan(rows=len(sheet.rows), unit_type=sheet.unit_type, headcount=sheet.headcount,
                       header_row=sheet.header_row, issues=list(sheet.issues), new_unit_block_id=new_unit_block_id)
@@ -405,130 +402,130 @@ def _unassigned_block(session) -> OrgUnit:
 
 
 def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=None, source_name: str = "") -> ImportResult:
-    """Write the plan in one transaction. Refuses a plan with errors. Returns the new credentials."""
+    """Stage the whole plan (the caller commits it as one transaction). Refuses a plan with errors.
+
+    Returns the new credentials.
+    """
     if plan.errors:
-        raise ServiceError(f"Bảng còn {len(plan.errors)} lỗi; chưa ghi gì vào hệ thống.")
+        raise ValidationError("sheet_errors", f"Bảng còn {len(plan.errors)} lỗi; chưa ghi gì vào hệ thống.", "file")
     now = clock.now()
-    suffix = current_app.config["ACCOUNT_SUFFIX"]
+    stamp = naive_local(now)  # FAB's own columns (created_on, changed_on) hold naive local time
+    suffix = settings().account_suffix
     due = password_change_due(now, policy())
     folded = _Folded()
-    try:
-        # 1. Units that do not exist yet.
-        units_created = []
-        for name in plan.units_to_create:
-            if plan.new_unit_block_id:
-                block = session.get(OrgUnit, plan.new_unit_block_id)
-            elif actor is not None and actor.manage_level == "block":
-                block = session.get(OrgUnit, actor.scope_block_id)
-            else:
-                block = _unassigned_block(session)
-            unit = OrgUnit(name=name, name_key=fold(name), kind="unit", parent_id=block.id, block_id=block.id,
-                           unit_type=plan.unit_type, declared_headcount=plan.headcount)
-            session.add(unit)
-            session.flush()
-            unit.unit_id = unit.id
-            plan._unit_ids[fold(name)] = unit.id
-            units_created.append(name)
+    # 1. Units that do not exist yet.
+    units_created = []
+    for name in plan.units_to_create:
+        if plan.new_unit_block_id:
+            block = session.get(OrgUnit, plan.new_unit_block_id)
+        elif actor is not None and actor.manage_level == "block":
+            block = session.get(OrgUnit, actor.scope_block_id)
+        else:
+            block = _unassigned_block(session)
+        unit = OrgUnit(name=name, name_key=fold(name), kind="unit", parent_id=block.id, block_id=block.id,
+                       unit_type=plan.unit_type, declared_headcount=plan.headcount)
+        session.add(unit)
         session.flush()
+        unit.unit_id = unit.id
+        plan._unit_ids[fold(name)] = unit.id
+        units_created.append(name)
+    session.flush()
 
-        roles = {r.name: r.id for r in session.scalars(select(Role))}
-        # 2. New people: one bulk insert (executemany, no RETURNING: SQLite cannot return the ids of a
-        # multi-row insert in parameter order, and SQLAlchemy then inserts row by row), ids read back by
-        # username, which is unique.
-        new = [a for a in plan.accounts if a.action == "create"]
-        credentials = []
-        rows = []
-        actor_id = getattr(actor_user, "id", None)
-        unit_ids = plan._unit_ids
-        for a, password in zip(new, generate_initial_passwords(len(new))):
-            credentials.append({"full_name": a.full_name, "unit": a.unit, "username": a.username, "password": password})
-            last, first = split_name(a.full_name)
-            rows.append((  # STAFF_INSERT_COLUMNS
-                a.username, first[:64], last[:64], a.full_name, folded[a.full_name], synthetic_email(a.username, suffix),
-                a.email, a.phone, a.position, unit_ids[folded[a.unit]], a.role, a.unit_admin, True, _fast_hash(password),
-                True, now, due, now, now, 0, 0, 0, actor_id, actor_id,
-            ))
-        table = Staff.__table__
-        ids: dict[int, int] = {}  # sheet row -> user id
-        if rows:
-            _bulk_insert(session, table, STAFF_INSERT_COLUMNS, rows)
-            names = [a.username for a in new]
-            by_username: dict[str, int] = {}
-            for i in range(0, len(names), ID_LOOKUP_CHUNK):
-                chunk = names[i:i + ID_LOOKUP_CHUNK]
-                by_username.update(session.execute(select(table.c.username, table.c.id).where(table.c.username.in_(chunk))).all())
-            for a in new:
-                ids[a.row] = by_username[a.username]
-            role_ids: dict[tuple, list[int]] = {}
-            links = []
-            for a in new:
-                key = (a.role, bool(a.unit_admin))
-                if key not in role_ids:
-                    role_ids[key] = [roles[name] for name in sorted(roles_for(a.role, a.unit_admin))]
-                uid = ids[a.row]
-                links.extend((uid, rid) for rid in role_ids[key])  # USER_ROLE_INSERT_COLUMNS
-            _bulk_insert(session, assoc_user_role, USER_ROLE_INSERT_COLUMNS, links)
-
-        existing_of_row = {a.row: a.existing_id for a in plan.accounts if a.existing_id is not None}
-
-        def resolve(ref):
-            if ref is None:
-                return None
-            kind, value = ref
-            if kind == "db":
-                return value
-            if kind == "unit":
-                return plan._unit_ids[value]
-            return ids.get(value) or existing_of_row.get(value)
-
-        # 3. Routing of new people (needs their ids).
-        routes = []
-        for a in new:
-            rev, ev = plan._ref.get(a.row, (None, None))
-            if rev is not None or ev is not None:
-                routes.append({"b_id": ids[a.row], "b_rev": resolve(rev), "b_ev": resolve(ev)})
-        if routes:
-            session.execute(
-                update(table).where(table.c.id == bindparam("b_id")).values(reviewer_id=bindparam("b_rev"), evaluator_id=bindparam("b_ev")),
-                routes,
-                execution_options={"synchronize_session": False},
-            )
-        # 4. People whose details changed.
-        updated = [a for a in plan.accounts if a.action == "update"]
-        for a in updated:
-            values = {}
-            for k, (_old, new_value) in a.changes.items():
-                values[k] = resolve(new_value) if isinstance(new_value, tuple) else new_value
-            values["changed_on"] = now
-            session.execute(update(table).where(table.c.id == a.existing_id).values(**values), execution_options={"synchronize_session": False})
-            if {"eval_role", "is_unit_admin"} & set(a.changes):
-                _resync_roles(session, a.existing_id, roles)
-        # 5. Audit: one row per created or updated person, one for the import.
-        audit_rows = []
-        ip = audit.client_address()
-        unit_of = {folded[k]: v for k, v in plan._unit_ids.items()}
-        block_of = dict(session.execute(select(OrgUnit.id, OrgUnit.block_id).where(OrgUnit.kind == "unit")).all())
-        actor_name = audit.actor_label(actor_user)
-        for a in new + updated:
-            uid = ids.get(a.row, a.existing_id)
-            unit_id = unit_of.get(folded[a.unit])
-            audit_rows.append((  # AUDIT_INSERT_COLUMNS
-                now, actor_id, actor_name, "user_created" if a.action == "create" else "user_updated", "staff",
-                uid, f"{a.full_name} ({a.username})", unit_id, block_of.get(unit_id), ip,
-                json.dumps({"nguon": "Mẫu 01", "dong": a.row, **({"thay_doi": {k: [str(v[0]), str(v[1])] for k, v in a.changes.items()}} if a.changes else {})}, ensure_ascii=False),
-            ))
-        summary_unit = next(iter(plan._unit_ids.values()), None) if len(plan._unit_ids) == 1 else None
-        audit_rows.append((
-            now, actor_id, actor_name, "import_mau01", None, None, source_name or "Mẫu 01", summary_unit,
-            block_of.get(summary_unit), ip,
-            json.dumps({"so_dong": plan.rows, "tao_moi": len(new), "cap_nhat": len(updated),
-                        "khong_doi": plan.count("unchanged"), "don_vi_moi": units_created}, ensure_ascii=False),
+    roles = {r.name: r.id for r in session.scalars(select(Role))}
+    # 2. New people: one bulk insert (executemany, no RETURNING: SQLite cannot return the ids of a
+    # multi-row insert in parameter order, and SQLAlchemy then inserts row by row), ids read back by
+    # username, which is unique.
+    new = [a for a in plan.accounts if a.action == "create"]
+    credentials = []
+    rows = []
+    actor_id = getattr(actor_user, "id", None)
+    unit_ids = plan._unit_ids
+    for a, password in zip(new, generate_initial_passwords(len(new))):
+        credentials.append({"full_name": a.full_name, "unit": a.unit, "username": a.username, "password": password})
+        last, first = split_name(a.full_name)
+        rows.append((  # STAFF_INSERT_COLUMNS
+            a.username, first[:64], last[:64], a.full_name, folded[a.full_name], synthetic_email(a.username, suffix),
+            a.email, a.phone, a.position, unit_ids[folded[a.unit]], a.role, a.unit_admin, True, _fast_hash(password),
+            True, now, due, stamp, stamp, 0, 0, 0, actor_id, actor_id,
         ))
-        _bulk_insert(session, AuditEvent.__table__, AUDIT_INSERT_COLUMNS, audit_rows)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    table = Staff.__table__
+    ids: dict[int, int] = {}  # sheet row -> user id
+    if rows:
+        _bulk_insert(session, table, STAFF_INSERT_COLUMNS, rows)
+        names = [a.username for a in new]
+        by_username: dict[str, int] = {}
+        for i in range(0, len(names), ID_LOOKUP_CHUNK):
+            chunk = names[i:i + ID_LOOKUP_CHUNK]
+            by_username.update(session.execute(select(table.c.username, table.c.id).where(table.c.username.in_(chunk))).all())
+        for a in new:
+            ids[a.row] = by_username[a.username]
+        role_ids: dict[tuple, list[int]] = {}
+        links = []
+        for a in new:
+            key = (a.role, bool(a.unit_admin))
+            if key not in role_ids:
+                role_ids[key] = [roles[name] for name in sorted(roles_for(a.role, a.unit_admin))]
+            uid = ids[a.row]
+            links.extend((uid, rid) for rid in role_ids[key])  # USER_ROLE_INSERT_COLUMNS
+        _bulk_insert(session, assoc_user_role, USER_ROLE_INSERT_COLUMNS, links)
+
+    existing_of_row = {a.row: a.existing_id for a in plan.accounts if a.existing_id is not None}
+
+    def resolve(ref):
+        if ref is None:
+            return None
+        kind, value = ref
+        if kind == "db":
+            return value
+        if kind == "unit":
+            return plan._unit_ids[value]
+        return ids.get(value) or existing_of_row.get(value)
+
+    # 3. Routing of new people (needs their ids).
+    routes = []
+    for a in new:
+        rev, ev = plan._ref.get(a.row, (None, None))
+        if rev is not None or ev is not None:
+            routes.append({"b_id": ids[a.row], "b_rev": resolve(rev), "b_ev": resolve(ev)})
+    if routes:
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(reviewer_id=bindparam("b_rev"), evaluator_id=bindparam("b_ev")),
+            routes,
+            execution_options={"synchronize_session": False},
+        )
+    # 4. People whose details changed.
+    updated = [a for a in plan.accounts if a.action == "update"]
+    for a in updated:
+        values = {}
+        for k, (_old, new_value) in a.changes.items():
+            values[k] = resolve(new_value) if isinstance(new_value, tuple) else new_value
+        values["changed_on"] = stamp
+        session.execute(update(table).where(table.c.id == a.existing_id).values(**values), execution_options={"synchronize_session": False})
+        if {"eval_role", "is_unit_admin"} & set(a.changes):
+            _resync_roles(session, a.existing_id, roles)
+    # 5. Audit: one row per created or updated person, one for the import.
+    audit_rows = []
+    ip = audit.client_address()
+    unit_of = {folded[k]: v for k, v in plan._unit_ids.items()}
+    block_of = dict(session.execute(select(OrgUnit.id, OrgUnit.block_id).where(OrgUnit.kind == "unit")).all())
+    actor_name = audit.actor_label(actor_user)
+    for a in new + updated:
+        uid = ids.get(a.row, a.existing_id)
+        unit_id = unit_of.get(folded[a.unit])
+        audit_rows.append((  # AUDIT_INSERT_COLUMNS
+            now, actor_id, actor_name, "user_created" if a.action == "create" else "user_updated", "staff",
+            uid, f"{a.full_name} ({a.username})", unit_id, block_of.get(unit_id), ip,
+            json.dumps({"nguon": "Mẫu 01", "dong": a.row, **({"thay_doi": {k: [str(v[0]), str(v[1])] for k, v in a.changes.items()}} if a.changes else {})}, ensure_ascii=False),
+        ))
+    summary_unit = next(iter(plan._unit_ids.values()), None) if len(plan._unit_ids) == 1 else None
+    audit_rows.append((
+        now, actor_id, actor_name, "import_mau01", None, None, source_name or "Mẫu 01", summary_unit,
+        block_of.get(summary_unit), ip,
+        json.dumps({"so_dong": plan.rows, "tao_moi": len(new), "cap_nhat": len(updated),
+                    "khong_doi": plan.count("unchanged"), "don_vi_moi": units_created}, ensure_ascii=False),
+    ))
+    _bulk_insert(session, AuditEvent.__table__, AUDIT_INSERT_COLUMNS, audit_rows)
+    session.flush()
     return ImportResult(plan, True, credentials, units_created)
 
 
@@ -546,8 +543,8 @@ def _resync_roles(session, user_id: int, roles: dict[str, int]) -> None:
 
 def run_import(session, source, actor: Optional[Actor], actor_user=None, dry_run: bool = False,
                new_unit_block_id: Optional[int] = None, source_name: str = "") -> ImportResult:
-    """Read, plan and (unless a dry run or any error) commit. Raises ServiceError for an unreadable file."""
-    sheet = read_sheet(source, current_app.config["ACCOUNT_SUFFIX"])
+    """Read, plan and (unless a dry run or any error) stage the import. Raises a DomainError for an unreadable file."""
+    sheet = read_sheet(source, settings().account_suffix)
     plan = plan_import(session, sheet, actor, new_unit_block_id)
     if dry_run or plan.errors:
         return ImportResult(plan, False)

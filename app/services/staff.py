@@ -3,19 +3,21 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from flask import current_app
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import inspect, select
 from werkzeug.security import generate_password_hash
 
-from app.domain.accounts import INITIAL_PASSWORD_HASH_METHOD, generate_initial_password
+from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.phones import is_vietnamese_phone, normalize_phone
 from app.domain.roles import ADMIN, EVAL_ROLE_BY_CODE, roles_for
-from app.domain.scope import Actor, PersonFacts, Placement, check_person_change
+from app.domain.scope import Actor, PersonFacts, check_person_change
 from app.domain.text import fold, normalize_text
 from app.domain.usernames import UsernameAllocator, is_well_formed
 from app.models import OrgUnit, Staff
-from app.services import ServiceError, audit, clock
+from app.services import audit
+from app.services.accounts import issue_initial_password
+from app.services.reach import facts_after, facts_before
+from app.settings import settings
 
 def split_name(full_name: str) -> tuple[str, str]:
     """Vietnamese order: (family and middle names, given name)."""
@@ -50,61 +52,17 @@ def derived_role_names(person: Staff, keep_admin: bool) -> frozenset[str]:
     )
 
 
-def _old(person: Staff, attr: str) -> Any:
-    """The value an attribute had before the current unflushed edit."""
-    hist = inspect(person).attrs[attr].history
-    if hist.deleted:
-        return hist.deleted[0]
-    if hist.unchanged:
-        return hist.unchanged[0]
-    return getattr(person, attr) if not hist.added else None
-
-
-def _id(value) -> Optional[int]:
-    return getattr(value, "id", value)
-
-
-def _place(session, unit) -> Placement:
-    if unit is None:
-        return Placement(None, None)
-    if not isinstance(unit, OrgUnit):
-        unit = session.get(OrgUnit, unit)
-    return Placement(unit.id, unit.block_id) if unit is not None else Placement(None, None)
-
-
-def facts_before(session, person: Staff) -> Optional[PersonFacts]:
-    """The person as stored, before the edit staged on the object (None for a new object)."""
-    if inspect(person).transient or inspect(person).pending:
-        return None
-    unit = _old(person, "unit")
-    unit_id = _id(unit) if unit is not None else _old(person, "unit_id")
-    managed = _old(person, "managed_block")
-    managed_id = _id(managed) if managed is not None else _old(person, "managed_block_id")
-    roles_hist = inspect(person).attrs["roles"].history
-    if roles_hist.has_changes():
-        roles = frozenset(r.name for r in (list(roles_hist.unchanged or ()) + list(roles_hist.deleted or ())))
-    else:
-        roles = frozenset(r.name for r in person.roles)  # loads the stored roles when not loaded yet
-    return PersonFacts(person.id, _place(session, unit_id), roles, managed_id)
-
-
-def facts_after(session, person: Staff, roles: frozenset[str]) -> PersonFacts:
-    unit = person.unit if person.unit is not None else person.unit_id
-    managed = person.managed_block.id if person.managed_block is not None else person.managed_block_id
-    return PersonFacts(person.id, _place(session, unit), roles, managed)
-
-
 def _clean_fields(session, person: Staff) -> None:
     person.full_name = normalize_text(person.full_name)
     if not person.full_name:
-        raise ServiceError("Họ và tên không được để trống.")
+        raise ValidationError("required", "Họ và tên không được để trống.", "full_name")
     person.name_key = fold(person.full_name)
     person.last_name, person.first_name = split_name(person.full_name)
     person.position = normalize_text(person.position) or None
     if person.phone:
         phone = normalize_phone(person.phone)
         if phone is None or not is_vietnamese_phone(phone):
-            raise ServiceError(f"Số điện thoại “{person.phone}” không phải số điện thoại Việt Nam hợp lệ.")
+            raise ValidationError("phone", f"Số điện thoại “{person.phone}” không phải số điện thoại Việt Nam hợp lệ.", "phone")
         person.phone = phone
     else:
         person.phone = None
@@ -112,42 +70,32 @@ def _clean_fields(session, person: Staff) -> None:
     if email.lower().startswith("mailto:"):
         email = email[7:]
     if email and (email.count("@") != 1 or "." not in email.split("@")[1] or " " in email):
-        raise ServiceError(f"Email “{email}” không hợp lệ.")
+        raise ValidationError("email", f"Email “{email}” không hợp lệ.", "contact_email")
     person.contact_email = email or None
     if person.eval_role and person.eval_role not in EVAL_ROLE_BY_CODE:
-        raise ServiceError("Vai trò đánh giá không hợp lệ.")
+        raise ValidationError("eval_role", "Vai trò đánh giá không hợp lệ.", "eval_role")
     unit = person.unit if person.unit is not None else (session.get(OrgUnit, person.unit_id) if person.unit_id else None)
     if unit is None or unit.kind != "unit":
-        raise ServiceError("Hãy chọn đơn vị công tác.")
+        raise ValidationError("required", "Hãy chọn đơn vị công tác.", "unit")
     dept = person.department if person.department is not None else (
         session.get(OrgUnit, person.department_id) if person.department_id else None
     )
     if dept is not None and (dept.kind != "department" or dept.unit_id != unit.id):
-        raise ServiceError(f"Phòng, ban “{dept.name}” không thuộc đơn vị “{unit.name}”.")
+        raise ValidationError("department", f"Phòng, ban “{dept.name}” không thuộc đơn vị “{unit.name}”.", "department")
     managed = person.managed_block
     if managed is not None and managed.kind != "block":
-        raise ServiceError("Quản trị khối phải gắn với một khối.")
+        raise ValidationError("managed_block", "Quản trị khối phải gắn với một khối.", "managed_block")
     for field, label in (("reviewer", "Lãnh đạo phụ trách nhận xét"), ("evaluator", "Lãnh đạo đánh giá")):
         other = getattr(person, field)
         if other is not None and person.id is not None and other.id == person.id:
-            raise ServiceError(f"{label}: không ai tự nhận xét, đánh giá chính mình.")
-
-
-def issue_initial_password(person: Staff, now=None) -> str:
-    """Give the person a new one-time password that must be changed; return it in clear, once."""
-    from app.services.accounts import start_password_window
-
-    password = generate_initial_password()
-    person.password = generate_password_hash(password, method=INITIAL_PASSWORD_HASH_METHOD)
-    start_password_window(person, now or clock.now())
-    return password
+            raise ValidationError("self_review", f"{label}: không ai tự nhận xét, đánh giá chính mình.", field)
 
 
 def prepare(session, person: Staff, actor: Optional[Actor], actor_user=None) -> Optional[str]:
     """Validate a new or edited person, derive names and roles, check scope; stage an audit row.
 
     Returns the initial password of a new person (shown once), else None. Commits nothing:
-    the caller (FAB's datamodel, or a service) commits the unit of work.
+    the caller commits the unit of work.
     """
     with session.no_autoflush:
         before = facts_before(session, person)
@@ -158,7 +106,7 @@ def prepare(session, person: Staff, actor: Optional[Actor], actor_user=None) -> 
         if actor is not None:
             problems = check_person_change(actor, before, after)
             if problems:
-                raise ServiceError(" ".join(problems))
+                raise PermissionDenied.of("scope", problems)
         rows = role_rows(session)
         person.roles = [rows[n] for n in sorted(names) if n in rows]
     password = None
@@ -177,15 +125,17 @@ def prepare(session, person: Staff, actor: Optional[Actor], actor_user=None) -> 
 
 def _prepare_new(session, person: Staff, after: PersonFacts, actor_user) -> str:
     """Username (given and free, or generated), synthetic FAB email, one-time password, audit row."""
-    suffix = current_app.config["ACCOUNT_SUFFIX"]
+    suffix = settings().account_suffix
     person.username = normalize_text(person.username).lower() or None
     if person.username:
         if not is_well_formed(person.username, suffix):
-            raise ServiceError(
-                f"Tên tài khoản “{person.username}” không đúng quy định (không dấu, viết liền, chữ thường, kết thúc bằng _{suffix})."
+            raise ValidationError(
+                "username",
+                f"Tên tài khoản “{person.username}” không đúng quy định (không dấu, viết liền, chữ thường, kết thúc bằng _{suffix}).",
+                "username",
             )
         if session.scalar(select(Staff.id).where(Staff.username == person.username)):
-            raise ServiceError(f"Tên tài khoản “{person.username}” đã có người dùng.")
+            raise ValidationError("username_taken", f"Tên tài khoản “{person.username}” đã có người dùng.", "username")
     else:
         person.username = allocate_usernames(session, [person.full_name])[0]
     person.email = synthetic_email(person.username, suffix)
@@ -214,7 +164,7 @@ def changed_fields(person: Staff) -> dict[str, list]:
 
 def allocate_usernames(session, full_names: Iterable[str]) -> list[str]:
     """Usernames per letter 297-CV/BTCQU for these names, free against the database."""
-    suffix = current_app.config["ACCOUNT_SUFFIX"]
+    suffix = settings().account_suffix
     taken = set(session.scalars(select(Staff.username)))
     allocator = UsernameAllocator(taken, suffix)
     return [allocator.allocate(n) for n in full_names]
@@ -226,19 +176,19 @@ def check_delete(session, person: Staff, actor: Optional[Actor], actor_user=None
         before = facts_before(session, person)
         problems = check_person_change(actor, before, None)
         if problems:
-            raise ServiceError(" ".join(problems))
+            raise PermissionDenied.of("scope", problems)
     audit.record(session, "user_deleted", actor=actor_user, target=f"{person.display_name} ({person.username})",
                  unit_id=person.unit_id)
 
 
 def create_district_admin(session, username: str, full_name: str, password: str) -> Staff:
-    """A district administrator with a password they chose (slow hash). Commits."""
-    suffix = current_app.config["ACCOUNT_SUFFIX"]
+    """A district administrator with a password they chose (slow hash); staged for the caller to commit."""
+    suffix = settings().account_suffix
     username = normalize_text(username).lower()
     if not username:
-        raise ServiceError("Tên tài khoản không được để trống.")
+        raise ValidationError("required", "Tên tài khoản không được để trống.", "username")
     if session.scalar(select(Staff.id).where(Staff.username == username)):
-        raise ServiceError(f"Tên tài khoản “{username}” đã có người dùng.")
+        raise ValidationError("username_taken", f"Tên tài khoản “{username}” đã có người dùng.", "username")
     person = Staff(username=username, full_name=normalize_text(full_name), active=True)
     person.name_key = fold(person.full_name)
     person.last_name, person.first_name = split_name(person.full_name)
@@ -248,5 +198,5 @@ def create_district_admin(session, username: str, full_name: str, password: str)
     person.roles = [rows[n] for n in sorted(roles_for(None, is_district_admin=True)) if n in rows]
     session.add(person)
     audit.record(session, "user_created", target=f"{person.full_name} ({username})")
-    session.commit()
+    session.flush()
     return person

@@ -8,8 +8,9 @@ from flask_login import current_user, login_user
 
 from app.domain.accounts import days_left, password_rules_text
 from app.extensions import db
-from app.services import ServiceError, clock
+from app.domain.errors import DomainError
 from app.services import accounts as account_service
+from app.services import clock, uow
 
 
 class AccountView(BaseView):
@@ -24,11 +25,12 @@ class AccountView(BaseView):
         person = current_user._get_current_object()
         if request.method == "POST":
             try:
-                account_service.change_password(
-                    db.session, person, request.form.get("current", ""), request.form.get("new", ""),
-                    request.form.get("confirm", ""),
-                )
-            except ServiceError as exc:
+                with uow.unit_of_work(db.session):
+                    account_service.change_password(
+                        db.session, person, request.form.get("current", ""), request.form.get("new", ""),
+                        request.form.get("confirm", ""),
+                    )
+            except DomainError as exc:
                 flash(str(exc), "danger")
                 return redirect(url_for(".password"))
             login_user(person)  # the new session version: other sessions end, this one goes on

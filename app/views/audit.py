@@ -10,6 +10,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from openpyxl import Workbook
 
+from app.domain.dates import naive_local
 from app.models import AuditEvent
 from app.security.scope import AuditScopeFilter, org_scope_filter
 from app.views.base import ScopedModelView, or_blank
@@ -55,7 +56,7 @@ class AuditLogView(ScopedModelView):
         ws = wb.create_sheet("Nhật ký")
         ws.append([LABELS[c] for c in ("at", "actor_name", "action_label", "target_label", "unit", "ip", "detail")])
         for e in items:
-            ws.append([e.at, e.actor_name, e.action_label, e.target_label, e.unit.name if e.unit else None, e.ip, e.detail])
+            ws.append([naive_local(e.at), e.actor_name, e.action_label, e.target_label, e.unit.name if e.unit else None, e.ip, e.detail])
         buf = io.BytesIO()
         wb.save(buf)
         buf.seek(0)

@@ -6,7 +6,9 @@ from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
 
+from app.domain.errors import DomainError
 from app.security.scope import current_actor
+from app.services import audit, uow
 
 
 class ScopedModelView(ModelView):
@@ -23,11 +25,9 @@ class ScopedModelView(ModelView):
 
     def _refuse(self, detail: dict):
         """Log an attempt on rows outside the person's scope, then answer 404 (never say they exist)."""
-        from app.services import audit
-
-        self.session.rollback()
-        audit.record(self.session, "access_denied", actor=self.actor_user(),
-                     target=f"{type(self).__name__}.{request.endpoint.rsplit('.', 1)[-1]}", detail=detail, commit=True)
+        with uow.unit_of_work(self.session):
+            audit.record(self.session, "access_denied", actor=self.actor_user(),
+                         target=f"{type(self).__name__}.{request.endpoint.rsplit('.', 1)[-1]}", detail=detail)
         abort(404)
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
@@ -61,10 +61,20 @@ class ScopedModelView(ModelView):
     def actor_user():
         return current_user._get_current_object() if current_user.is_authenticated else None
 
-    def fail(self, exc: Exception):
-        """Undo what the form staged and re-raise for FAB to flash the Vietnamese message."""
-        self.session.rollback()
+    def fail(self, exc: DomainError):
+        """Undo what the form staged (keeping a refusal's audit rows); FAB flashes the message."""
+        uow.abort(self.session, exc)
         raise exc
+
+    def guard(self, fn, *args, **kwargs):
+        """Run a service hook for FAB's add/edit/delete; a DomainError undoes the staged edit and is flashed.
+
+        FAB's datamodel commits the form's unit of work after the hook.
+        """
+        try:
+            return fn(self.session, *args, **kwargs)
+        except DomainError as exc:
+            self.fail(exc)
 
 
 class ScopedReadApi(ModelRestApi):

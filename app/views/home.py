@@ -1,7 +1,6 @@
 """The home page: who you are, what you reach, what you must do."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from app.extensions import db
 from app.models import OrgUnit, Staff
 from app.security.scope import current_actor, org_clause, staff_clause
 from app.services import clock
+from app.settings import settings
 
 
 class HomeView(IndexView):
@@ -33,7 +33,7 @@ class HomeView(IndexView):
         return self.render_template(
             self.index_template,
             appbuilder=self.appbuilder,
-            district=current_app.config["DISTRICT_NAME"],
+            district=settings().org_name,
             stats=stats,
             due_days=due_days,
         )

@@ -11,7 +11,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask import abort, flash, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
@@ -21,9 +21,11 @@ from app.domain.roles import EVAL_ROLE_BY_CODE
 from app.extensions import db
 from app.models import OrgUnit
 from app.security.scope import current_actor, org_clause
-from app.services import ServiceError, clock, sealed
+from app.domain.errors import DomainError
+from app.services import clock, sealed, uow
 from app.services import mau01 as import_service
 from app.services.mau01_sheets import credentials_bytes, error_sheet_bytes, template_bytes
+from app.settings import settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTION_LABELS = {"create": "Tạo mới", "update": "Cập nhật", "unchanged": "Không đổi"}
@@ -31,9 +33,7 @@ PREVIEW_LIMIT = 2000  # rows listed on the preview page; counts always cover the
 
 
 def _folder(kind: str) -> Path:
-    from config import INSTANCE_DIR
-
-    path = Path(current_app.config.get("INSTANCE_DIR", INSTANCE_DIR)) / "mau01" / kind
+    path = Path(settings().instance_dir) / "mau01" / kind
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -58,7 +58,7 @@ def _valid_token(token: str) -> bool:
 
 def store_credentials(accounts: list[dict]) -> str:
     """Seal a credential sheet for the signed-in admin; the key stays in their session. Returns its token."""
-    sheet_bytes = credentials_bytes(accounts, current_app.config["DISTRICT_NAME"])
+    sheet_bytes = credentials_bytes(accounts, settings().org_name)
     token, key = sealed.store(_folder("credentials"), sheet_bytes)
     keys = dict(session.get("mau01_keys", {}))
     keys[token] = key
@@ -102,7 +102,7 @@ class Mau01View(BaseView):
         return data_path.read_bytes(), meta
 
     def _plan(self, data: bytes, meta: dict):
-        sheet = import_service.read_sheet(io.BytesIO(data), current_app.config["ACCOUNT_SUFFIX"])
+        sheet = import_service.read_sheet(io.BytesIO(data), settings().account_suffix)
         plan = import_service.plan_import(db.session, sheet, current_actor(), meta.get("block_id"))
         return sheet, plan
 
@@ -134,7 +134,7 @@ class Mau01View(BaseView):
                 "uploaded_at": clock.now().isoformat()}
         try:
             sheet, plan = self._plan(data, meta)
-        except ServiceError as exc:
+        except DomainError as exc:
             flash(f"Không đọc được tệp “{file.filename}”: {exc}", "danger")
             return redirect(url_for(".index"))
         data_path, meta_path = self._upload_paths(token)
@@ -162,7 +162,7 @@ class Mau01View(BaseView):
         data, meta = self._load_upload(token)
         try:
             sheet, plan = self._plan(data, meta)
-        except ServiceError as exc:
+        except DomainError as exc:
             flash(str(exc), "danger")
             return redirect(url_for(".index"))
         out = error_sheet_bytes(data, sheet.header_row, plan.issues_by_row(), columns=sheet.columns)
@@ -178,8 +178,10 @@ class Mau01View(BaseView):
             if plan.errors:
                 flash(f"Bảng có {len(plan.errors)} lỗi; chưa ghi gì vào hệ thống. Hãy sửa và tải lên lại.", "danger")
                 return self._render_preview(token, meta, plan)
-            result = import_service.commit_plan(db.session, plan, current_actor(), current_user._get_current_object(), meta["name"])
-        except ServiceError as exc:
+            with uow.unit_of_work(db.session):
+                result = import_service.commit_plan(db.session, plan, current_actor(), current_user._get_current_object(),
+                                                    meta["name"])
+        except DomainError as exc:
             flash(str(exc), "danger")
             return redirect(url_for(".index"))
         for path in self._upload_paths(token):

@@ -9,7 +9,6 @@ from app.domain.org import UNIT_TYPES
 from app.domain.scope import Placement
 from app.models import OrgUnit
 from app.security.scope import org_scope_filter
-from app.services import ServiceError
 from app.services import org as org_service
 from app.views.base import ScopedModelView, ScopedReadApi, or_blank
 
@@ -38,35 +37,15 @@ class _OrgView(ScopedModelView):
 
     def pre_add(self, item):
         item.kind = self.kind
-        try:
-            org_service.validate(self.session, item, self.actor())
-        except ServiceError as exc:
-            self.fail(exc)
-
-    def post_add(self, item):
-        org_service.after_save(self.session, item, self.actor_user(), created=True)
+        self.guard(org_service.save, item, self.actor(), self.actor_user())
 
     def pre_update(self, item):
         # unit_id/block_id are stored links the form does not touch: where the node sat before the edit.
         before = Placement(item.unit_id, item.block_id)
-        try:
-            org_service.validate(self.session, item, self.actor(), before=before)
-        except ServiceError as exc:
-            self.fail(exc)
-
-    def post_update(self, item):
-        org_service.after_save(self.session, item, self.actor_user())
+        self.guard(org_service.save, item, self.actor(), self.actor_user(), before=before)
 
     def pre_delete(self, item):
-        try:
-            org_service.check_delete(self.session, item, self.actor())
-        except ServiceError as exc:
-            self.fail(exc)
-
-    def post_delete(self, item):
-        from app.services import audit
-
-        audit.record(self.session, "org_deleted", actor=self.actor_user(), target=item.name, commit=True)
+        self.guard(org_service.check_delete, item, self.actor(), self.actor_user())
 
 
 class BlockView(_OrgView):

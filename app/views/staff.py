@@ -12,8 +12,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.domain.roles import EVAL_ROLES
 from app.models import Staff
 from app.security.scope import StaffScopeFilter, org_scope_filter
-from app.services import ServiceError
+from app.domain.errors import DomainError
 from app.services import accounts as account_service
+from app.services import uow
 from app.services import staff as staff_service
 from app.views.mau01 import store_credentials
 from app.views.base import ScopedModelView, ScopedReadApi, or_blank, yes_mark, yes_no
@@ -104,16 +105,19 @@ class StaffView(ScopedModelView):
     def reset_password(self, items):
         items = items if isinstance(items, list) else [items]
         issued = []
-        for person in items:
-            try:
-                password = account_service.reset_password(self.session, person, self.actor(), self.actor_user(), commit=False)
-            except ServiceError as exc:
-                self.session.rollback()
-                flash(f"{person.display_name}: {exc}", "danger")
-                return redirect(self.get_redirect())
-            issued.append({"full_name": person.display_name, "unit": person.unit.name if person.unit else "",
-                           "username": person.username, "password": password})
-        self.session.commit()
+        try:
+            with uow.unit_of_work(self.session):
+                for person in items:
+                    try:
+                        password = account_service.reset_password(self.session, person, self.actor(), self.actor_user())
+                    except DomainError as exc:
+                        exc.message = f"{person.display_name}: {exc.message}"
+                        raise
+                    issued.append({"full_name": person.display_name, "unit": person.unit.name if person.unit else "",
+                                   "username": person.username, "password": password})
+        except DomainError as exc:
+            flash(exc.message, "danger")
+            return redirect(self.get_redirect())
         if len(issued) == 1:
             flash(
                 Markup("Đã cấp lại mật khẩu cho <b>{}</b>: <code>{}</code> (chỉ hiện một lần; phải đổi trong {} ngày).").format(
@@ -134,21 +138,22 @@ class StaffView(ScopedModelView):
     @action("lock", "Khóa tài khoản", "Khóa tài khoản của những người đã chọn? Chỉ cấp lại mật khẩu mới mở khóa.", "fa-lock")
     def lock(self, items):
         items = items if isinstance(items, list) else [items]
-        for person in items:
-            try:
-                account_service.lock_account(self.session, person, self.actor(), self.actor_user())
-            except ServiceError as exc:
-                self.session.rollback()
-                flash(f"{person.display_name}: {exc}", "danger")
-                return redirect(self.get_redirect())
+        try:
+            with uow.unit_of_work(self.session):
+                for person in items:
+                    try:
+                        account_service.lock_account(self.session, person, self.actor(), self.actor_user())
+                    except DomainError as exc:
+                        exc.message = f"{person.display_name}: {exc.message}"
+                        raise
+        except DomainError as exc:
+            flash(exc.message, "danger")
+            return redirect(self.get_redirect())
         flash(f"Đã khóa {len(items)} tài khoản.", "success")
         return redirect(self.get_redirect())
 
     def pre_add(self, item):
-        try:
-            self._new_password = staff_service.prepare(self.session, item, self.actor(), self.actor_user())
-        except ServiceError as exc:
-            self.fail(exc)
+        self._new_password = self.guard(staff_service.prepare, item, self.actor(), self.actor_user())
 
     def post_add(self, item):
         if self._new_password:
@@ -161,16 +166,10 @@ class StaffView(ScopedModelView):
             self._new_password = None
 
     def pre_update(self, item):
-        try:
-            staff_service.prepare(self.session, item, self.actor(), self.actor_user())
-        except ServiceError as exc:
-            self.fail(exc)
+        self.guard(staff_service.prepare, item, self.actor(), self.actor_user())
 
     def pre_delete(self, item):
-        try:
-            staff_service.check_delete(self.session, item, self.actor(), self.actor_user())
-        except ServiceError as exc:
-            self.fail(exc)
+        self.guard(staff_service.check_delete, item, self.actor(), self.actor_user())
 
 
 class StaffApi(ScopedReadApi):

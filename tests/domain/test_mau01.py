@@ -25,7 +25,7 @@ from app.domain.mau01 import (
 )
 from app.domain.roles import EVAL_ROLES
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "mau01_sample.xlsx"
+SAMPLE = Path(__file__).resolve().parents[2] / "tests" / "data" / "mau01_sample.xlsx"
 
 HEADER = tuple(c.title for c in COLUMNS)
 STAFF = "Công chức, viên chức, lao động hợp đồng"

@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.dates import TZ
 from tests.conftest import flashes
 
-T0 = dt.datetime(2026, 11, 2, 8, 0, 0)
+T0 = dt.datetime(2026, 11, 2, 8, 0, 0, tzinfo=TZ)
 
 
 @pytest.fixture
@@ -129,12 +130,14 @@ def test_lock_expired_command_locks_in_bulk_and_counts(app, calendar):
 
 
 def test_district_deadline_comes_before_the_window(app, calendar):
-    app.config["PASSWORD_DEADLINE"] = "2026-11-03"
+    from app import settings
+
+    previous = settings.replace(app, password_deadline=dt.date(2026, 11, 3))
     try:
         pid, _, _ = _new_person(app)
         assert _person(app, pid)["due"].date() == dt.date(2026, 11, 3)
     finally:
-        app.config["PASSWORD_DEADLINE"] = None
+        app.extensions["settings"] = previous
 
 
 def test_brute_force_locks_the_account(app, calendar):

@@ -177,22 +177,22 @@ def test_new_unit_is_listed_then_created(ctx):
     (b"not a spreadsheet at all", "không phải là bảng tính"),
 ])
 def test_unreadable_files_give_one_clear_error(ctx, content, message):
-    from app.services import ServiceError
+    from app.domain.errors import DomainError
 
-    with pytest.raises(ServiceError) as exc:
+    with pytest.raises(DomainError) as exc:
         run(ctx, io.BytesIO(content))
     assert message in str(exc.value)
 
 
 def test_sheet_without_header_gives_one_clear_error(ctx):
-    from app.services import ServiceError
+    from app.domain.errors import DomainError
 
     wb = openpyxl.Workbook()
     wb.active.append(["Danh sách", "gì đó"])
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
-    with pytest.raises(ServiceError) as exc:
+    with pytest.raises(DomainError) as exc:
         run(ctx, buf)
     assert "tiêu đề" in str(exc.value)
 
@@ -242,7 +242,9 @@ def test_bulk_inserts_store_what_sqlalchemy_would(ctx):
     from app.models import AuditEvent, Staff
     from app.services import clock
 
-    now = datetime(2025, 3, 3, 9, 0, 0, 123456)
+    from app.domain.dates import TZ
+
+    now = datetime(2025, 3, 3, 9, 0, 0, 123456, tzinfo=TZ)
     clock.set_clock(lambda: now)
     rows = [
         ("Phạm Thị Lan", "Chủ tịch", None, None, "0912345678", "UBND phường Cống Vị", LEADER_TEXT, "x", None, None),
@@ -253,7 +255,8 @@ def test_bulk_inserts_store_what_sqlalchemy_would(ctx):
     ctx.expire_all()
     lan = ctx.scalar(select(Staff).where(Staff.username == "phamthilan_badinh"))
     hung = ctx.scalar(select(Staff).where(Staff.username == "levanhung_badinh"))
-    assert lan.password_issued_at == now and lan.created_on == now and lan.changed_on == now
+    naive = now.replace(tzinfo=None)  # FAB's own columns hold naive Hà Nội time
+    assert lan.password_issued_at == now and lan.created_on == naive and lan.changed_on == naive
     assert lan.password_change_due > now and lan.must_change_password is True and lan.active is True
     assert lan.is_unit_admin is True and hung.is_unit_admin is False and hung.evaluator_id == lan.id
     assert (lan.session_version, lan.login_count, lan.fail_login_count, lan.locked_at, lan.lock_reason) == (0, 0, 0, None, None)
@@ -267,7 +270,7 @@ def test_bulk_inserts_store_what_sqlalchemy_would(ctx):
         # exactly what SQLAlchemy's SQLite DateTime and Boolean store
         assert tuple(raw) == ("2025-03-03 09:00:00.123456", 1, 1) and raw_at == "2025-03-03 09:00:00.123456"
     else:
-        assert tuple(raw) == (now, True, True) and raw_at == now
+        assert tuple(raw) == (naive, True, True) and raw_at == naive
     # The sequences moved on with the bulk inserts: the ORM can still add people and role links.
     extra = Staff(username="someone_new_badinh", first_name="A", last_name="B", email="someone_new@example.invalid")
     extra.roles = [ctx.scalar(select(Role).where(Role.name == "staff"))]
@@ -295,13 +298,13 @@ def test_bulk_insert_columns_leave_nothing_to_python_defaults():
 def test_new_units_only_go_into_a_block_the_actor_manages(ctx, demo):
     from app.models import OrgUnit, Staff
     from app.security.scope import actor_for
-    from app.services import ServiceError
+    from app.domain.errors import DomainError
 
     me = demo.user("block_admin", "Khối xã, phường")
     actor = actor_for(ctx.get(Staff, me["id"]))
     other_block = ctx.scalar(select(OrgUnit.id).where(OrgUnit.kind == "block", OrgUnit.name_key == fold("Khối Giáo dục")))
     rows = [("Phạm Thị Lan", "Công chức", None, None, "0912345678", "UBND phường Mới", STAFF_TEXT, None, None, None)]
-    with pytest.raises(ServiceError, match="không thuộc phạm vi"):
+    with pytest.raises(DomainError, match="không thuộc phạm vi"):
         run(ctx, workbook(rows), actor=actor, new_unit_block_id=other_block)
     out = run(ctx, workbook(rows), actor=actor, new_unit_block_id=actor.scope_block_id).as_json()
     assert out["committed"] and out["units_created"] == ["UBND phường Mới"]

@@ -40,7 +40,8 @@ def _foreign(app, unit_name):
         person = s.scalar(select(Staff).where(Staff.unit_id == unit.id).order_by(Staff.id))
         dept = s.scalar(select(OrgUnit).where(OrgUnit.kind == "department", OrgUnit.unit_id == unit.id))
         marker = f"MARKER-{unit.id}-audit"
-        event = audit.record(s, "user_updated", target=marker, unit_id=unit.id, commit=True)
+        event = audit.record(s, "user_updated", target=marker, unit_id=unit.id)
+        s.commit()
         return {
             "unit_id": unit.id,
             "unit_name": unit.name,
