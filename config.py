@@ -20,6 +20,12 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env(name: str, default: int):
+    """An environment value as given (checked by app.settings), or the default."""
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else value.strip()
+
+
 def database_url() -> str:
     """DATABASE_URL, with postgres:// and postgresql:// pointed at psycopg 3."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'danhgia.db'}"
@@ -42,10 +48,25 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
-    # Account lifecycle (letter 875-CV/HU).
-    PASSWORD_CHANGE_DAYS = int(os.environ.get("PASSWORD_CHANGE_DAYS", "5"))
+    # Account lifecycle (letter 875-CV/HU). Numbers stay as given: app/settings.py checks them with a
+    # Vietnamese message naming the variable, instead of a traceback at import.
+    PASSWORD_CHANGE_DAYS = _env("PASSWORD_CHANGE_DAYS", 5)
     PASSWORD_DEADLINE = os.environ.get("PASSWORD_DEADLINE") or None  # YYYY-MM-DD
-    MAX_FAILED_LOGINS = int(os.environ.get("MAX_FAILED_LOGINS", "5"))
+    MAX_FAILED_LOGINS = _env("MAX_FAILED_LOGINS", 5)
+    PASSWORD_MIN_SCORE = _env("PASSWORD_MIN_SCORE", 3)  # zxcvbn score 0..4 a chosen password must reach
+
+    # Sessions and API tokens: every one is a row (auth_session) that sign-out, a reset or a lock ends.
+    SESSION_HOURS = _env("SESSION_HOURS", 8)  # a screen session, from sign-in
+    JWT_ACCESS_MINUTES = _env("JWT_ACCESS_MINUTES", 15)  # API access token
+    JWT_REFRESH_HOURS = _env("JWT_REFRESH_HOURS", 8)  # API session (refresh token), from sign-in
+
+    # Sign-in throttling, counted in the database (holds across gunicorn workers). Only failures count.
+    SIGNIN_WINDOW_MINUTES = _env("SIGNIN_WINDOW_MINUTES", 15)
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT = _env("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 10)
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = _env("SIGNIN_MAX_FAILURES_PER_ADDRESS", 100)  # a whole office behind one NAT
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty:
+    # the header is ignored and the peer address is the client.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
     # Flask-AppBuilder
     APP_NAME = os.environ.get("APP_NAME", "Đánh giá, xếp loại hằng tháng")
@@ -59,10 +80,10 @@ class Config:
     FAB_ADD_SECURITY_VIEWS = True
     FAB_API_SWAGGER_UI = False  # Swagger UI loads assets from a CDN
     FAB_API_MAX_PAGE_SIZE = 500
-    AUTH_RATE_LIMITED = _bool("AUTH_RATE_LIMITED", True)
-    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per 5 minute")
+    # FAB's Flask-Limiter on the sign-in page counts successful sign-ins too (a whole office behind one
+    # address is refused with a bare English 429). Off: the database throttle (SIGNIN_*) replaces it.
+    AUTH_RATE_LIMITED = False
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    # Shared storage makes the limit hold across gunicorn workers (e.g. redis://127.0.0.1:6379).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
     BABEL_DEFAULT_LOCALE = "vi"
@@ -76,7 +97,7 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", APP_ENV == "production")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # PERMANENT_SESSION_LIFETIME follows SESSION_HOURS (set by the security manager once it is checked).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # uploads (Mẫu 01 sheets)
 
 

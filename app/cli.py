@@ -48,7 +48,15 @@ def demo(if_empty):
     """Tạo dữ liệu mẫu: quận Ba Đình với các khối, đơn vị và khoảng 300 cán bộ."""
     from app.extensions import db
     from app.models import Staff
+    from app.settings import settings
     from seed.demo import DEMO_PASSWORD, print_logins, seed_demo
+
+    if settings().production:
+        # Demo accounts share one published password: never on a real instance.
+        raise click.ClickException(
+            "Không tạo dữ liệu mẫu khi APP_ENV=production: mọi tài khoản mẫu dùng chung một mật khẩu công khai. "
+            "Hãy dùng `flask --app run create-admin` để tạo quản trị, rồi nhập Mẫu 01."
+        )
 
     if if_empty and db.session.query(Staff.id).first() is not None:
         click.echo("CSDL đã có dữ liệu, bỏ qua tạo dữ liệu mẫu.")
@@ -71,10 +79,15 @@ def demo(if_empty):
 def create_admin(username, full_name, password):
     """Tạo tài khoản quản trị quận/huyện."""
     from app.domain.errors import DomainError
+    from app.domain.text import normalize_text
     from app.extensions import db
+    from app.services import accounts
     from app.services.staff import create_district_admin
     from app.services.uow import unit_of_work
 
+    problems = accounts.password_problems(password, normalize_text(username).lower(), full_name, accounts.places_of())
+    if problems:
+        raise click.ClickException("Mật khẩu chưa đạt yêu cầu: " + " ".join(problems))
     try:
         with unit_of_work(db.session):
             user = create_district_admin(db.session, username, full_name, password)

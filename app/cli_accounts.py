@@ -16,14 +16,18 @@ def lock_expired():
     """Khóa mọi tài khoản quá hạn đổi mật khẩu được cấp (chạy hằng ngày)."""
     from app.extensions import db
     from app.services import accounts as service
+    from app.services import sessions
     from app.services.uow import unit_of_work
 
     with unit_of_work(db.session):
         n = service.lock_expired(db.session)
         purged = service.purge_attempts(db.session)
+        ended = sessions.purge(db.session)
     click.echo(f"Đã khóa {n} tài khoản quá hạn đổi mật khẩu.")
     if purged:
         click.echo(f"Đã xóa {purged} lượt đăng nhập sai cũ.")
+    if ended:
+        click.echo(f"Đã xóa {ended} phiên đăng nhập đã kết thúc.")
 
 
 @accounts.command("reset")

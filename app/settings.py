@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 from typing import Any, Mapping, Optional
 
 from flask import current_app
@@ -25,6 +26,14 @@ class Settings:
     password_deadline: Optional[dt.date]
     max_failed_logins: int
     instance_dir: str
+    password_min_score: int = 3
+    session_hours: int = 8
+    jwt_access_minutes: int = 15
+    jwt_refresh_hours: int = 8
+    signin_window_minutes: int = 15
+    signin_failures_per_account: int = 10
+    signin_failures_per_address: int = 100
+    trusted_proxies: tuple = ()  # ipaddress networks whose X-Forwarded-For is believed
 
     @property
     def production(self) -> bool:
@@ -34,7 +43,7 @@ class Settings:
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
         problems: list[str] = []
 
-        def integer(name: str, default: int, minimum: int = 1) -> int:
+        def integer(name: str, default: int, minimum: int = 1, maximum: Optional[int] = None) -> int:
             raw = config.get(name, default)
             try:
                 value = int(raw)
@@ -43,7 +52,23 @@ class Settings:
                 return default
             if value < minimum:
                 problems.append(f"{name} phải từ {minimum} trở lên (đang là {value}).")
+            elif maximum is not None and value > maximum:
+                problems.append(f"{name} phải từ {minimum} đến {maximum} (đang là {value}).")
             return value
+
+        proxies = []
+        raw_proxies = config.get("TRUSTED_PROXIES") or ()
+        if isinstance(raw_proxies, str):
+            raw_proxies = raw_proxies.replace(";", ",").split(",")
+        for item in raw_proxies:
+            item = str(item).strip()
+            if not item:
+                continue
+            try:
+                proxies.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                problems.append(f"TRUSTED_PROXIES phải là các địa chỉ IP hoặc dải mạng, cách nhau bởi dấu phẩy "
+                                f"(“{item}” không hợp lệ).")
 
         deadline = config.get("PASSWORD_DEADLINE") or None
         if isinstance(deadline, str):
@@ -69,7 +94,18 @@ class Settings:
             password_deadline=deadline,
             max_failed_logins=integer("MAX_FAILED_LOGINS", 5),
             instance_dir=str(config.get("INSTANCE_DIR") or ""),
+            password_min_score=integer("PASSWORD_MIN_SCORE", 3, minimum=0, maximum=4),
+            session_hours=integer("SESSION_HOURS", 8, maximum=24 * 30),
+            jwt_access_minutes=integer("JWT_ACCESS_MINUTES", 15, maximum=24 * 60),
+            jwt_refresh_hours=integer("JWT_REFRESH_HOURS", 8, maximum=24 * 30),
+            signin_window_minutes=integer("SIGNIN_WINDOW_MINUTES", 15, maximum=24 * 60),
+            signin_failures_per_account=integer("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 10),
+            signin_failures_per_address=integer("SIGNIN_MAX_FAILURES_PER_ADDRESS", 100),
+            trusted_proxies=tuple(proxies),
         )
+        if settings.signin_failures_per_address < settings.signin_failures_per_account:
+            problems.append("SIGNIN_MAX_FAILURES_PER_ADDRESS phải lớn hơn hoặc bằng SIGNIN_MAX_FAILURES_PER_ACCOUNT "
+                            "(nhiều người dùng chung một địa chỉ mạng).")
         if problems:
             raise SettingsError("Cấu hình không hợp lệ:\n- " + "\n- ".join(problems))
         return settings

@@ -75,6 +75,9 @@ def app(database_url, tmp_path_factory):
             "ACCOUNT_SUFFIX": "badinh",
             "DISTRICT_NAME": "Quận Ba Đình",
             "INSTANCE_DIR": instance,
+            # FAB checks a wrong username against this hash (so failures cost as much as a real check):
+            # scrypt by default, ~0.15 s a failed sign-in. Tests sign in wrongly hundreds of times.
+            "AUTH_DB_FAKE_PASSWORD_HASH_CHECK": "pbkdf2:sha256:1$salt$" + "0" * 64,
         }
     )
     app.test_client_class = IsolatedClient
@@ -199,14 +202,26 @@ class Demo:
                     q = q.where(Staff.eval_role == kind, Staff.is_unit_admin.is_(False), Staff.managed_block_id.is_(None))
             person = db.session.scalars(q).first()
             assert person is not None, f"no demo {kind} in {unit}"
-            return {"id": person.id, "username": person.username, "unit_id": person.unit_id, "session_id": person.get_id()}
+            return {"id": person.id, "username": person.username, "unit_id": person.unit_id}
 
     def login(self, client, kind: str, unit: str = "UBND phường Cống Vị"):
+        """Open a real server-side session for the person (as the sign-in page does) and put it in the cookie."""
         person = self.user(kind, unit)
         with client.session_transaction() as sess:
-            sess["_user_id"] = person["session_id"]
+            sess["_user_id"] = self.session_cookie_id(person["id"])
             sess["_fresh"] = True
         return person
+
+    def session_cookie_id(self, person_id: int) -> str:
+        from app.extensions import db
+        from app.models import Staff
+        from app.services import sessions
+
+        with self.app.app_context(), self.app.test_request_context():
+            _, secret = sessions.open_session(db.session, db.session.get(Staff, person_id), "web")
+            db.session.commit()
+            db.session.remove()
+        return sessions.cookie_id(person_id, secret)
 
 
 @pytest.fixture

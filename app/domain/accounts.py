@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 import string
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Optional, Protocol, Sequence
 
-from app.domain.errors import PermissionDenied
+from app.domain.errors import DomainError, PermissionDenied
+from app.domain.text import fold
 
 # --------------------------------------------------------------------------------------------------------------
 # Policy
@@ -37,6 +39,7 @@ class LifecyclePolicy:
     district_deadline: date | None = None
     max_failed_logins: int = 5
     min_length: int = 8
+    min_strength: int = 3  # strength estimator score 0..4 a chosen password must reach
 
     def __post_init__(self) -> None:
         if self.change_within_days < 1:
@@ -45,6 +48,8 @@ class LifecyclePolicy:
             raise ValueError("max_failed_logins must be at least 1")
         if self.min_length < 1:
             raise ValueError("min_length must be at least 1")
+        if not 0 <= self.min_strength <= 4:
+            raise ValueError("min_strength must be between 0 and 4")
 
 
 DEFAULT_POLICY = LifecyclePolicy()
@@ -81,6 +86,22 @@ def password_change_due(issued_at: datetime, policy: LifecyclePolicy = DEFAULT_P
         if issued_at <= deadline_end:
             due = min(due, deadline_end)
     return due
+
+
+def effective_due(due: datetime | None, issued_at: datetime | None,
+                  policy: LifecyclePolicy = DEFAULT_POLICY) -> datetime | None:
+    """The due moment of a pending change under the policy in force now, not the one at issue time.
+
+    A district deadline set (or brought forward) after the password was issued applies too: a password
+    issued before the end of the deadline day is due by then at the latest. A password issued after the
+    deadline keeps its own window. ``issued_at`` unknown (older rows): the deadline applies.
+    """
+    if due is None or policy.district_deadline is None:
+        return due
+    deadline_end = end_of_day(policy.district_deadline, due)
+    if issued_at is not None and issued_at > deadline_end:
+        return due
+    return min(due, deadline_end)
 
 
 def days_left(due: datetime, now: datetime) -> int:
@@ -250,6 +271,68 @@ class AccountLockedError(PermissionDenied):
         super().__init__(None, lock_message(reason))
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins recently (from one address, or on one account): wait. HTTP 429."""
+
+    http_status = 429
+    default_code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(None, message)
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """Failed sign-ins counted in a sliding window; successes never count."""
+
+    window_minutes: int = 15
+    per_account: int = 10
+    per_address: int = 100
+
+
+def throttle_refusal(failures_account: int, failures_address: int, policy: ThrottlePolicy,
+                     retry_after_seconds: Callable[[str], int]) -> TooManyAttempts | None:
+    """Refuse a sign-in attempt before the password is checked when either count reached its limit.
+
+    The account limit says the same for an unknown username as for a real one (nothing is revealed);
+    ``retry_after_seconds("account"|"address")`` tells when the window frees a slot.
+    """
+    if failures_account >= policy.per_account:
+        wait = retry_after_seconds("account")
+        return TooManyAttempts(
+            f"Tài khoản này đã đăng nhập sai {failures_account} lần trong {policy.window_minutes} phút qua. "
+            f"Vui lòng thử lại sau {_minutes(wait)} phút, hoặc liên hệ quản trị viên đơn vị nếu quên mật khẩu.",
+            wait,
+        )
+    if failures_address >= policy.per_address:
+        wait = retry_after_seconds("address")
+        return TooManyAttempts(
+            f"Đăng nhập sai quá nhiều lần từ địa chỉ này ({failures_address} lần trong {policy.window_minutes} phút). "
+            f"Vui lòng thử lại sau {_minutes(wait)} phút hoặc liên hệ quản trị viên đơn vị.",
+            wait,
+        )
+    return None
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def failed_login_warning(failed: int, policy: LifecyclePolicy = DEFAULT_POLICY) -> str:
+    """What a person who typed a wrong current password is told: how many tries are left before the lock."""
+    left = policy.max_failed_logins - failed
+    if left <= 0:
+        return lock_message(TOO_MANY_FAILED_LOGINS)
+    return (f"Mật khẩu hiện tại không đúng. Còn {left} lần thử; nhập sai {policy.max_failed_logins} lần liên tiếp "
+            "tài khoản sẽ bị khóa.")
+
+
+def sign_in_notice(policy: LifecyclePolicy = DEFAULT_POLICY) -> str:
+    """The line on the sign-in page."""
+    return f"Nhập sai mật khẩu {policy.max_failed_logins} lần liên tiếp, tài khoản sẽ bị khóa."
+
+
 def after_password_changed(state: AccountState) -> AccountState:
     """The person chose a new password: no pending change, no due date, counter back to 0.
 
@@ -303,28 +386,66 @@ def apply_district_deadline(state: AccountState, deadline: date) -> AccountState
 # ("nguyenvana") and the district suffix ("badinh") of ``nguyenvana_badinh``.
 _MIN_USERNAME_PART = 4
 
+# A passphrase of several words this long needs no digit: its length is its strength.
+PASSPHRASE_LENGTH = 16
+
 PASSWORD_PROBLEMS: dict[str, str] = {
     "too_short": "Mật khẩu phải có ít nhất {min_length} ký tự.",
     "same_as_username": "Mật khẩu không được trùng với tên đăng nhập.",
     "contains_username": "Mật khẩu không được chứa tên đăng nhập hoặc một phần của tên đăng nhập.",
     "same_as_initial": "Mật khẩu mới không được trùng với mật khẩu được cấp.",
     "same_as_current": "Mật khẩu mới phải khác mật khẩu hiện tại.",
-    "needs_letters_and_digits": "Mật khẩu phải có cả chữ cái và chữ số.",
+    "needs_letters_and_digits": f"Mật khẩu ngắn hơn {PASSPHRASE_LENGTH} ký tự phải có cả chữ cái và chữ số.",
     "one_repeated_character": "Mật khẩu không được chỉ gồm một ký tự lặp lại.",
+    "too_guessable": "Mật khẩu quá dễ đoán.",
 }
+
+# Why a strength estimator found a password guessable, as the adapter reports it (keys), in Vietnamese.
+STRENGTH_REASONS: dict[str, str] = {
+    "common": "Đây là một mật khẩu rất phổ biến, nằm trong danh sách kẻ gian thử đầu tiên.",
+    "common_word": "Mật khẩu dựa trên một từ thông dụng (tiếng Việt hoặc tiếng Anh).",
+    "personal": "Mật khẩu chứa họ tên, tên đăng nhập hoặc tên đơn vị, quận/phường của bạn.",
+    "name": "Mật khẩu chứa một họ hoặc tên người phổ biến.",
+    "keyboard": "Mật khẩu là một dãy phím liền nhau trên bàn phím (ví dụ qwerty, 1qaz2wsx).",
+    "repeat": "Mật khẩu lặp lại ký tự hoặc cụm ký tự (ví dụ aaa, abcabc).",
+    "sequence": "Mật khẩu có dãy liên tiếp (ví dụ abcd, 1234, 9876).",
+    "date": "Mật khẩu chứa ngày tháng hoặc năm (ví dụ 1990, 2026, 20111990), rất dễ đoán.",
+    "reversed": "Viết ngược một từ thông dụng không làm mật khẩu khó đoán hơn.",
+    "substitution": "Thay chữ bằng số hoặc ký hiệu quen thuộc (a→@, o→0, i→1) không làm mật khẩu khó đoán hơn.",
+    "short": "Mật khẩu còn ngắn và đơn giản.",
+}
+STRENGTH_ADVICE = ("Hãy dùng một cụm gồm ba, bốn từ ít gặp, chọn ngẫu nhiên và nối với nhau, hoặc một chuỗi "
+                   "ngẫu nhiên dài; không dùng họ tên, ngày sinh, tên đơn vị.")
 
 _RULES_TEXT_TEMPLATE: tuple[str, ...] = (
     "Có ít nhất {min_length} ký tự.",
-    "Có cả chữ cái và chữ số.",
+    "Có cả chữ cái và chữ số (không bắt buộc với cụm từ dài từ {passphrase} ký tự).",
     "Không trùng với tên đăng nhập và không chứa tên đăng nhập.",
     "Khác mật khẩu được cấp hoặc mật khẩu hiện tại.",
     "Không chỉ gồm một ký tự lặp lại (ví dụ: aaaaaaaa).",
+    "Không dễ đoán: không dùng mật khẩu phổ biến, họ tên, ngày sinh, tên đơn vị hay dãy phím liền nhau.",
 )
+
+
+@dataclass(frozen=True)
+class PasswordEstimate:
+    """What a strength estimator found: ``score`` 0 (guessed at once) to 4 (very hard), and why it is low.
+
+    ``reasons`` are keys of STRENGTH_REASONS, the most telling first.
+    """
+
+    score: int
+    reasons: tuple[str, ...] = ()
+
+
+# The estimator is a library (zxcvbn, in services): the domain receives it as a function of the password and
+# the words personal to this person.
+PasswordEstimator = Callable[[str, Sequence[str]], PasswordEstimate]
 
 
 def password_rules_text(policy: LifecyclePolicy = DEFAULT_POLICY) -> tuple[str, ...]:
     """The password rules in Vietnamese, one line each, for the change-password form."""
-    return tuple(line.format(min_length=policy.min_length) for line in _RULES_TEXT_TEMPLATE)
+    return tuple(line.format(min_length=policy.min_length, passphrase=PASSPHRASE_LENGTH) for line in _RULES_TEXT_TEMPLATE)
 
 
 PASSWORD_RULES_TEXT: tuple[str, ...] = password_rules_text(DEFAULT_POLICY)
@@ -339,18 +460,82 @@ def _username_parts(username: str) -> list[str]:
     return parts
 
 
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_MIN_PERSONAL_WORD = 2
+
+
+def personal_words(full_name: str = "", username: str = "", places: Iterable[str] = ()) -> list[str]:
+    """The words of this person a guesser would try first, folded (no diacritics, lower case).
+
+    From the full name: the name joined ("nguyenvana"), each part, and the given name with the family name or
+    the middle name ("vana", "nguyena", "anguyen"); from the username: itself, its parts around "_" and
+    without its trailing number; from ``places`` (the district suffix, the district, ward or unit names):
+    each joined, its last two and three words joined ("congvi" of "UBND phường Cống Vị") and each part.
+    Most telling first, no repeats, no one-letter words.
+    """
+    out: list[str] = []
+
+    def add(word: str) -> None:
+        if len(word) >= _MIN_PERSONAL_WORD and word not in out:
+            out.append(word)
+
+    parts = _WORD_RE.findall(fold(full_name))
+    if parts:
+        add("".join(parts))
+        if len(parts) >= 2:
+            family, given = parts[0], parts[-1]
+            add("".join(parts[1:]))
+            add(family + given)
+            add(given + family)
+            add("".join(parts[:-1]))
+        for part in parts:
+            add(part)
+    name = fold(username)
+    if name:
+        add(name.replace("_", ""))
+        for piece in name.split("_"):
+            add(piece)
+            add(piece.rstrip("0123456789"))
+    for place in places:
+        words = _WORD_RE.findall(fold(place))
+        if words:
+            add("".join(words))
+            for tail in (2, 3):
+                if len(words) > tail:
+                    add("".join(words[-tail:]))
+            for word in words:
+                add(word)
+    return out
+
+
+def strength_problem(estimate: PasswordEstimate, policy: LifecyclePolicy = DEFAULT_POLICY) -> str | None:
+    """The Vietnamese refusal of a password the estimator scored below the policy, or None."""
+    if estimate.score >= policy.min_strength:
+        return None
+    reasons = [STRENGTH_REASONS[key] for key in dict.fromkeys(estimate.reasons) if key in STRENGTH_REASONS]
+    if not reasons:
+        reasons = [STRENGTH_REASONS["short"]]
+    return " ".join([PASSWORD_PROBLEMS["too_guessable"], *reasons[:3], STRENGTH_ADVICE])
+
+
 def validate_new_password(
     new: str,
     username: str,
     old_hashed_matches: bool,
     is_initial: bool,
     policy: LifecyclePolicy = DEFAULT_POLICY,
+    *,
+    estimate: Optional[PasswordEstimator] = None,
+    full_name: str = "",
+    places: Iterable[str] = (),
 ) -> list[str]:
     """The Vietnamese problems with a proposed password; an empty list means it is acceptable.
 
     ``old_hashed_matches`` is true when the caller found that ``new`` verifies against the stored hash of
     the current password; ``is_initial`` says whether that current password is the one-time one issued by
-    an administrator (it only changes the wording).
+    an administrator (it only changes the wording). When ``estimate`` is given and the plain rules pass, the
+    password must also reach ``policy.min_strength``, judged against :func:`personal_words` of the person
+    (``full_name``, ``username``, ``places``).
     """
     problems: list[str] = []
     if len(new) < policy.min_length:
@@ -363,12 +548,15 @@ def validate_new_password(
         problems.append(PASSWORD_PROBLEMS["contains_username"])
     if old_hashed_matches:
         problems.append(PASSWORD_PROBLEMS["same_as_initial" if is_initial else "same_as_current"])
-    if not (any(ch.isalpha() for ch in new) and any(ch.isdigit() for ch in new)):
+    if len(new) < PASSPHRASE_LENGTH and not (any(ch.isalpha() for ch in new) and any(ch.isdigit() for ch in new)):
         problems.append(PASSWORD_PROBLEMS["needs_letters_and_digits"])
-    if len(set(new)) == 1:
+    if new and len(set(new)) == 1:
         problems.append(PASSWORD_PROBLEMS["one_repeated_character"])
+    if not problems and estimate is not None:
+        problem = strength_problem(estimate(new, personal_words(full_name, username, places)), policy)
+        if problem:
+            problems.append(problem)
     return problems
-
 
 # --------------------------------------------------------------------------------------------------------------
 # One-time passwords

@@ -39,10 +39,10 @@ class AuditEvent(Model):
 
 
 class SignInAttempt(Model):
-    """One failed sign-in, by address: the shared counter that rate-limits sign-in across workers."""
+    """One failed sign-in, by address and username: the shared counters that throttle sign-in across workers."""
 
     __tablename__ = "sign_in_attempt"
-    __table_args__ = (Index("ix_sign_in_attempt_ip_at", "ip", "at"),)
+    __table_args__ = (Index("ix_sign_in_attempt_ip_at", "ip", "at"), Index("ix_sign_in_attempt_username_at", "username", "at"))
 
     id = Column(Integer, primary_key=True)
     at = Column(LocalDateTime, nullable=False)

@@ -1,9 +1,10 @@
-"""Sealing a file at rest with a key the server does not keep.
+"""Sealing a file at rest with a key the server does not keep whole.
 
-The credential sheet of an import holds one-time passwords in clear. It is written to disk sealed
-with a random key that lives only in the importing admin's session; the server alone cannot open
-it, and the first download deletes it. Stdlib only: HMAC-SHA256 in counter mode as the keystream,
-and an HMAC-SHA256 tag over nonce and ciphertext (encrypt-then-MAC).
+A credential sheet holds one-time passwords in clear. It is written to disk sealed with a key made
+of two random halves: one in the database row that binds the sheet to its owner's session, one in the
+owner's cookie (``split_key``/``join_key``). Neither half opens the file alone, and the first download
+deletes it. Stdlib only: HMAC-SHA256 in counter mode as the keystream, and an HMAC-SHA256 tag over
+nonce and ciphertext (encrypt-then-MAC).
 """
 from __future__ import annotations
 
@@ -53,24 +54,45 @@ def unseal(blob: bytes, key: bytes) -> bytes:
     return bytes(a ^ b for a, b in zip(cipher, stream))
 
 
-def store(folder: Path, data: bytes) -> tuple[str, str]:
-    """Seal ``data`` into a new file under ``folder``; return (token, hex key). Keep the key elsewhere."""
+def split_key() -> tuple[bytes, bytes]:
+    """Two random halves of a new key (server half, client half)."""
+    return secrets.token_bytes(32), secrets.token_bytes(32)
+
+
+def join_key(server_half: bytes, client_half: bytes) -> bytes:
+    """The file key from its two halves; either half alone says nothing about it."""
+    return hmac.new(server_half, b"credential-sheet" + client_half, hashlib.sha256).digest()
+
+
+def _path(folder: Path, token: str) -> Path:
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        raise SealError("Mã tệp không hợp lệ.")
+    return folder / f"{token}.sealed"
+
+
+def store(folder: Path, data: bytes, key: bytes) -> str:
+    """Seal ``data`` with ``key`` into a new file under ``folder``; return its token. Keep the key elsewhere."""
     folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(16)
-    key = secrets.token_bytes(32)
-    path = folder / f"{token}.sealed"
+    path = _path(folder, token)
     path.write_bytes(seal(data, key))
     os.chmod(path, 0o600)
-    return token, key.hex()
+    return token
 
 
-def take(folder: Path, token: str, key_hex: str) -> bytes:
+def take(folder: Path, token: str, key: bytes) -> bytes:
     """Open and delete a sealed file (one download)."""
-    if not token.replace("-", "").replace("_", "").isalnum():
-        raise SealError("Mã tệp không hợp lệ.")
-    path = folder / f"{token}.sealed"
+    path = _path(folder, token)
     if not path.exists():
         raise SealError("Tệp không còn (đã tải về hoặc đã hết hạn).")
-    data = unseal(path.read_bytes(), bytes.fromhex(key_hex))
+    data = unseal(path.read_bytes(), key)
     path.unlink()
     return data
+
+
+def discard(folder: Path, token: str) -> None:
+    """Delete a sealed file if it is still there."""
+    try:
+        _path(folder, token).unlink(missing_ok=True)
+    except SealError:
+        pass

@@ -1,7 +1,8 @@
 """Mẫu 01 screens: template, upload with preview, confirm, credential sheet, error sheet.
 
 Uploads are kept under instance/mau01/ for their owner only (another person, even of the same
-unit, gets 404). The credential sheet is sealed with a key held in the owner's session only.
+unit, gets 404). The credential sheet belongs to its owner's sign-in session (services.credential_sheets):
+half its key in the database, half in the cookie, both gone at sign-out.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from app.extensions import db
 from app.models import OrgUnit
 from app.security.scope import current_actor, org_clause
 from app.domain.errors import DomainError
-from app.services import clock, sealed, uow
+from app.security.lifecycle import CREDENTIAL_KEYS, current_session
+from app.services import clock, credential_sheets, uow
 from app.services import mau01 as import_service
 from app.services.mau01_sheets import credentials_bytes, error_sheet_bytes, template_bytes
 from app.settings import settings
@@ -56,13 +58,18 @@ def _valid_token(token: str) -> bool:
     return 10 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
 
 
-def store_credentials(accounts: list[dict]) -> str:
-    """Seal a credential sheet for the signed-in admin; the key stays in their session. Returns its token."""
+def store_credentials(accounts: list[dict], source: str = "import") -> str:
+    """Seal a credential sheet for the signed-in admin, in this session only. Returns its token.
+
+    The row keeps half the key; the other half goes in the cookie, under the sheet's token.
+    """
     sheet_bytes = credentials_bytes(accounts, settings().org_name)
-    token, key = sealed.store(_folder("credentials"), sheet_bytes)
-    keys = dict(session.get("mau01_keys", {}))
-    keys[token] = key
-    session["mau01_keys"] = keys
+    with uow.unit_of_work(db.session):
+        token, client_half = credential_sheets.store(db.session, sheet_bytes, current_user._get_current_object(),
+                                                     current_session(), source, len(accounts))
+    keys = dict(session.get(CREDENTIAL_KEYS, {}))
+    keys[token] = client_half
+    session[CREDENTIAL_KEYS] = keys
     return token
 
 
@@ -197,15 +204,17 @@ class Mau01View(BaseView):
     @expose("/credentials/<token>")
     @has_access
     def credentials(self, token):
-        keys = dict(session.get("mau01_keys", {}))
-        key = keys.pop(token, None)
-        if key is None or not _valid_token(token):
+        if not _valid_token(token):
             abort(404)
+        keys = dict(session.get(CREDENTIAL_KEYS, {}))
         try:
-            data = sealed.take(_folder("credentials"), token, key)
-        except sealed.SealError as exc:
-            session["mau01_keys"] = keys
-            flash(str(exc), "danger")
-            return redirect(url_for(".index"))
-        session["mau01_keys"] = keys
+            with uow.unit_of_work(db.session):
+                data = credential_sheets.take(db.session, token, current_user._get_current_object(), current_session(),
+                                              keys.pop(token, None))
+        except DomainError as exc:
+            if exc.http_status == 404:
+                abort(404)
+            session[CREDENTIAL_KEYS] = keys
+            return self.render_template("mau01/credentials_gone.html", message=exc.message), 410
+        session[CREDENTIAL_KEYS] = keys
         return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="Tai_khoan_mat_khau.xlsx")

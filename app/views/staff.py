@@ -1,7 +1,7 @@
 """Screens for people: declarations; rules live in services.staff."""
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, g, redirect, url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -99,7 +99,6 @@ class StaffView(ScopedModelView):
     }
 
     method_permission_name = {"reset_password": "reset_password", "lock": "lock"}
-    _new_password = None
 
     @action("reset_password", "Cấp lại mật khẩu", "Cấp lại mật khẩu (và mở khóa) cho những người đã chọn?", "fa-key")
     def reset_password(self, items):
@@ -126,7 +125,7 @@ class StaffView(ScopedModelView):
                 "info",
             )
         else:
-            token = store_credentials(issued)
+            token = store_credentials(issued, source="reset")
             flash(
                 Markup('Đã cấp lại mật khẩu cho {} người. <a href="{}">Tải bảng mật khẩu (một lần)</a>.').format(
                     len(issued), url_for("Mau01View.credentials", token=token)
@@ -152,18 +151,20 @@ class StaffView(ScopedModelView):
         flash(f"Đã khóa {len(items)} tài khoản.", "success")
         return redirect(self.get_redirect())
 
+    # The one-time password of a new account lives in this request's ``g``, never on the view: one view
+    # object serves every request and thread.
     def pre_add(self, item):
-        self._new_password = self.guard(staff_service.prepare, item, self.actor(), self.actor_user())
+        g.new_password = self.guard(staff_service.prepare, item, self.actor(), self.actor_user())
 
     def post_add(self, item):
-        if self._new_password:
+        password = g.pop("new_password", None)
+        if password:
             flash(
                 Markup("Đã tạo tài khoản <b>{}</b>. Mật khẩu khởi tạo (chỉ hiện một lần): <code>{}</code>").format(
-                    escape(item.username), escape(self._new_password)
+                    escape(item.username), escape(password)
                 ),
                 "info",
             )
-            self._new_password = None
 
     def pre_update(self, item):
         self.guard(staff_service.prepare, item, self.actor(), self.actor_user())
