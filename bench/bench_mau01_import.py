@@ -289,6 +289,7 @@ def bench_size(app, database: Database, workdir: Path, rows: int, repeat: int) -
     from app.extensions import db
     from app.models import OrgUnit, Staff
     from app.services.mau01 import commit_plan, plan_import, read_sheet, run_import
+    from app.services.uow import unit_of_work
 
     with app.app_context():
         units = {u.name_key: u.name for u in db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit").order_by(OrgUnit.id))}
@@ -308,7 +309,8 @@ def bench_size(app, database: Database, workdir: Path, rows: int, repeat: int) -
 
     def one_import():
         with app.app_context():
-            result = run_import(db.session, str(path), actor=None, source_name=path.name)
+            with unit_of_work(db.session):  # services only stage: the caller commits
+                result = run_import(db.session, str(path), actor=None, source_name=path.name)
             out = (result.committed, result.plan.count("create"), len(result.plan.errors), len(result.plan.warnings),
                    len(result.units_created))
             db.session.remove()
