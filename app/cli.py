@@ -71,13 +71,14 @@ def demo(if_empty):
 def create_admin(username, full_name, password):
     """Tạo tài khoản quản trị quận/huyện."""
     from app.domain.errors import DomainError
+    from app.domain.scope import SYSTEM
     from app.extensions import db
     from app.services.staff import create_district_admin
     from app.services.uow import unit_of_work
 
     try:
         with unit_of_work(db.session):
-            user = create_district_admin(db.session, username, full_name, password)
+            user = create_district_admin(db.session, username, full_name, password, actor=SYSTEM)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Đã tạo quản trị: {user.username}")
