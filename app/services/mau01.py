@@ -169,7 +169,7 @@ PENDING_UNIT_ID = -1
 
 
 def _listing(labels) -> str:
-    return ", ".join(dict.fromkeys(label for label in labels if label))
+    return "; ".join(dict.fromkeys(label for label in labels if label))
 
 
 def _resolve_units(sheet: ParsedSheet, folded: _Folded, index: OrgIndex, reach: Reach, actor: Actor,
