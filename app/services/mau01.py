@@ -280,11 +280,19 @@ def plan_import(session, sheet: ParsedSheet, actor: Actor, new_unit_block_id: Op
     target_block = new_unit_block_id or (actor.scope_block_id if actor.manage_level == LEVEL_BLOCK else None)
     pending_place = Placement(PENDING_UNIT_ID, target_block)
 
+    places: dict[str, Placement] = {}
+
     def place_of_row(key: str) -> Placement:
-        unit_id = plan._unit_ids.get(key)
-        if unit_id is None:
-            return pending_place if key in plan._unit_ids else Placement(None, None)
-        return index.place(unit_id)
+        """Where the row's unit sits (memoised: a sheet names a few units on many rows)."""
+        place = places.get(key)
+        if place is None:
+            unit_id = plan._unit_ids.get(key)
+            if unit_id is None:
+                place = pending_place if key in plan._unit_ids else Placement(None, None)
+            else:
+                place = index.place(unit_id)
+            places[key] = place
+        return place
 
     existing = _Existing(session)
     allocator = UsernameAllocator(existing.by_username.keys(), suffix)
