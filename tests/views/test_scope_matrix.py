@@ -267,7 +267,9 @@ def _import_world(app):
 
     with app.app_context():
         s = db.session
-        unit = lambda name: s.scalar(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(name)))
+        # the first of a name: the demo's own (the clone below is created later)
+        unit = lambda name: s.scalar(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(name))
+                                     .order_by(OrgUnit.id))
         block = lambda name: s.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(name)))
         foreign_unit = unit(OTHER_BLOCK_UNIT)
         clone = org.create(s, OWN_UNIT, "unit", block("Khối Giáo dục"), actor=SYSTEM)
@@ -358,8 +360,8 @@ def _reach_units(app, kind):
             block = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(OWN_BLOCK)))
             ids = set(db.session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.block_id == block.id)))
         elif kind == "unit_admin":
-            ids = {db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(OWN_UNIT),
-                                                              OrgUnit.parent_id.isnot(None)).order_by(OrgUnit.id))}
+            ids = {db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(OWN_UNIT))
+                                     .order_by(OrgUnit.id))}
         else:
             ids = set()  # readers and staff administer nobody
         db.session.remove()
@@ -401,11 +403,11 @@ def test_import_service_changes_nothing_outside_reach(app, demo, kind, home, cas
     from app.services.mau01 import run_import
     from app.services.uow import unit_of_work
 
-    world = _import_world(app)
+    person = demo.user(kind, home)  # before the world has a second unit of the same name
     reach_ids = _reach_units(app, kind)
+    world = _import_world(app)
     row = IMPORT_CASES[case][0](world)
     before = _world_state(app, reach_ids)
-    person = demo.user(kind, home)
     with app.test_request_context():
         actor = actor_for(db.session.get(Staff, person["id"]))
         with unit_of_work(db.session):
@@ -422,12 +424,12 @@ def test_import_screens_change_nothing_outside_reach(app, demo, kind, home, case
     """Upload → preview → confirm, as each role; the confirm re-plans, so a token alone commits nothing."""
     import io
 
-    world = _import_world(app)
+    client = app.test_client()
+    demo.login(client, kind, home)  # before the world has a second unit of the same name
     reach_ids = _reach_units(app, kind)
+    world = _import_world(app)
     row = IMPORT_CASES[case][0](world)
     before = _world_state(app, reach_ids)
-    client = app.test_client()
-    demo.login(client, kind, home)
     resp = client.post("/mau01/upload", data={"file": (io.BytesIO(_sheet([OWN_ROW, row])), "matrix.xlsx")},
                        content_type="multipart/form-data")
     if kind not in IMPORTERS:
@@ -478,7 +480,8 @@ def _visible_units(app, kind):
             block = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(OWN_BLOCK)))
             ids = set(db.session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.block_id == block.id)))
         else:
-            ids = {db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(OWN_UNIT)))}
+            ids = {db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(OWN_UNIT))
+                                     .order_by(OrgUnit.id))}
         db.session.remove()
     return ids
 
@@ -488,15 +491,15 @@ def test_read_api_lists_and_shows_nothing_foreign(app, demo, kind, home):
     from app.extensions import db
     from app.models import OrgUnit, Staff
 
-    world = _import_world(app)
     client = app.test_client()
-    me = demo.login(client, kind, home)
+    me = demo.login(client, kind, home)  # before the world has a second unit of the same name
+    visible = _visible_units(app, kind)
+    world = _import_world(app)
     staff = client.get("/api/v1/staff/?q=(page_size:500)")
     org = client.get("/api/v1/org/?q=(page_size:500)")
     if kind == "staff":  # no API permission at all
         assert staff.status_code == 403 and org.status_code == 403
         return
-    visible = _visible_units(app, kind)
     assert staff.status_code == 200 and org.status_code == 200
     people = staff.get_json()["result"]
     units = org.get_json()["result"]
