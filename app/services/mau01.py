@@ -535,8 +535,6 @@ def _bulk_insert(session, table, columns, rows: list[tuple]) -> None:
 
 
 def _unassigned_block(session) -> OrgUnit:
-    from app.services import org as org_service
-
     block = session.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(UNASSIGNED_BLOCK)))
     if block is None:
         district = session.scalar(select(OrgUnit).where(OrgUnit.kind == "district"))

@@ -1,7 +1,7 @@
 """Managing people: add, edit, delete, roles, with scope rules enforced for every change."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import inspect, select
@@ -13,7 +13,7 @@ from app.domain.roles import ADMIN, EVAL_ROLE_BY_CODE, roles_for
 from app.domain.scope import Actor, PersonFacts, check_person_change, require_actor
 from app.domain.text import fold, normalize_text
 from app.domain.usernames import UsernameAllocator, is_well_formed
-from app.models import OrgUnit, Staff
+from app.models import Staff
 from app.services import audit
 from app.services.accounts import issue_initial_password
 from app.services.reach import facts_after, facts_before, ref_now
