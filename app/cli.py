@@ -79,6 +79,7 @@ def demo(if_empty):
 def create_admin(username, full_name, password):
     """Tạo tài khoản quản trị quận/huyện."""
     from app.domain.errors import DomainError
+    from app.domain.scope import SYSTEM
     from app.domain.text import normalize_text
     from app.extensions import db
     from app.services import accounts
@@ -90,7 +91,7 @@ def create_admin(username, full_name, password):
         raise click.ClickException("Mật khẩu chưa đạt yêu cầu: " + " ".join(problems))
     try:
         with unit_of_work(db.session):
-            user = create_district_admin(db.session, username, full_name, password)
+            user = create_district_admin(db.session, username, full_name, password, actor=SYSTEM)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Đã tạo quản trị: {user.username}")

@@ -35,6 +35,7 @@ def lock_expired():
 @with_appcontext
 def reset(username):
     """Cấp lại mật khẩu một lần cho USERNAME (và mở khóa)."""
+    from app.domain.scope import SYSTEM
     from app.extensions import db
     from app.services import accounts as service
     from app.services.uow import unit_of_work
@@ -43,5 +44,5 @@ def reset(username):
         person = service.find_by_username(db.session, username)
         if person is None:
             raise click.ClickException(f"Không có tài khoản “{username}”.")
-        password = service.reset_password(db.session, person, actor=None)
+        password = service.reset_password(db.session, person, actor=SYSTEM)
     click.echo(f"Mật khẩu mới của {person.username}: {password}")

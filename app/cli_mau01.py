@@ -4,7 +4,8 @@
     flask --app run mau01 import danh_sach.xlsx --dry-run --json
     flask --app run mau01 import danh_sach.xlsx --credentials tai_khoan.xlsx --block "Khối xã, phường"
 
-The import runs as the district administrator (no actor: every unit in scope, unknown units created).
+The import runs as ``domain.scope.SYSTEM``, the explicit system actor with the district's reach (every unit
+in scope, unknown units created); the audit log names it "Hệ thống (dòng lệnh)".
 With ``--json`` stdout holds exactly one JSON object (``ImportResult.as_json()``, or the same keys with one
 error when the file cannot be read); everything else goes to stderr. Exit status 0 when the import was
 committed, or a dry run found no error; 1 otherwise.
@@ -142,6 +143,7 @@ def _summary(out: dict[str, Any], dry_run: bool) -> list[str]:
 def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path], block_name: Optional[str]):
     """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx), với quyền quản trị quận/huyện."""
     from app.domain.errors import DomainError
+    from app.domain.scope import SYSTEM
     from app.extensions import db
     from app.services.mau01 import run_import
     from app.services.uow import unit_of_work
@@ -162,7 +164,7 @@ def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path
 
     try:
         with unit_of_work(session):
-            result = run_import(session, str(file), actor=None, dry_run=dry_run, new_unit_block_id=block_id,
+            result = run_import(session, str(file), actor=SYSTEM, dry_run=dry_run, new_unit_block_id=block_id,
                                 source_name=file.name)
     except DomainError as exc:
         _fail(str(exc), as_json)

@@ -9,7 +9,7 @@ unit head and "Lãnh đạo phụ trách nhận xét" a deputy, by name; many na
 numbers that lost their leading 0), and measures, best of K:
 
   (a) openpyxl read-only reading the file: load_workbook(read_only=True) and every row, values_only;
-  (b) app.services.mau01.run_import(db.session, path, actor=None): parse, validate, resolve the leaders,
+  (b) app.services.mau01.run_import(db.session, path, actor=SYSTEM): parse, validate, resolve the leaders,
       create the accounts with their password hashes, commit. Each repetition starts from a freshly
       restored database (the restore is not timed) and must create every row.
 
@@ -289,6 +289,8 @@ def bench_size(app, database: Database, workdir: Path, rows: int, repeat: int) -
     from app.extensions import db
     from app.models import OrgUnit, Staff
     from app.services.mau01 import commit_plan, plan_import, read_sheet, run_import
+    from app.domain.scope import SYSTEM
+    from app.services.uow import unit_of_work
 
     with app.app_context():
         units = {u.name_key: u.name for u in db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit").order_by(OrgUnit.id))}
@@ -308,7 +310,8 @@ def bench_size(app, database: Database, workdir: Path, rows: int, repeat: int) -
 
     def one_import():
         with app.app_context():
-            result = run_import(db.session, str(path), actor=None, source_name=path.name)
+            with unit_of_work(db.session):  # services only stage: the caller commits
+                result = run_import(db.session, str(path), actor=SYSTEM, source_name=path.name)
             out = (result.committed, result.plan.count("create"), len(result.plan.errors), len(result.plan.warnings),
                    len(result.units_created))
             db.session.remove()
@@ -330,10 +333,10 @@ def bench_size(app, database: Database, workdir: Path, rows: int, repeat: int) -
         sheet = read_sheet(str(path), app.config["ACCOUNT_SUFFIX"])
         t_read = time.perf_counter() - t
         t = time.perf_counter()
-        plan = plan_import(session, sheet, None)
+        plan = plan_import(session, sheet, SYSTEM)
         t_plan = time.perf_counter() - t
         t = time.perf_counter()
-        result = commit_plan(session, plan, None, source_name=path.name)
+        result = commit_plan(session, plan, SYSTEM, source_name=path.name)
         t_commit = time.perf_counter() - t
         assert result.committed and plan.count("create") == rows
         session.remove()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.domain.roles import ADMIN, BLOCK_ADMIN, DEPARTMENT_HEAD, LEADER, STAFF, SYNTHESIS, UNIT_ADMIN, roles_for
+from app.domain.scope import SYSTEM
 from app.domain.text import fold
 from app.domain.usernames import UsernameAllocator
 from app.models import OrgUnit, Staff
@@ -102,16 +103,16 @@ def seed_demo(session) -> dict[str, int]:
 
     units_by_name = {}
     for block_name, units in BLOCKS:
-        block = org_service.create(session, block_name, "block", district)
+        block = org_service.create(session, block_name, "block", district, actor=SYSTEM)
         counts["blocks"] += 1
         for unit_name, unit_type, size, departments, (head_title, deputy_title, staff_title) in units:
-            unit = org_service.create(session, unit_name, "unit", block, unit_type=unit_type)
+            unit = org_service.create(session, unit_name, "unit", block, unit_type=unit_type, actor=SYSTEM)
             unit.declared_headcount = size
             units_by_name[unit_name] = unit
             counts["units"] += 1
             depts = []
             for dept_name in departments:
-                depts.append(org_service.create(session, dept_name, "department", unit))
+                depts.append(org_service.create(session, dept_name, "department", unit, actor=SYSTEM))
                 counts["departments"] += 1
             head = person(_name(rng), head_title, unit, LEADER)
             deputies = [person(_name(rng), deputy_title, unit, LEADER) for _ in range(2 if size > 20 else 1)]

@@ -562,7 +562,7 @@ class _RowReader:
                 f"Tài khoản {_q(text)} không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu chấm, "
                 "gạch ngang, gạch dưới, không có khoảng trắng.",
             )
-        elif self.account_suffix and not is_well_formed(text, self.account_suffix):
+        elif self.account_suffix and not is_well_formed(text, self.account_suffix, legacy=True):
             add(
                 "account",
                 f"Tài khoản {_q(text)} không theo quy tắc đặt tên: họ tên không dấu viết liền, "

@@ -20,7 +20,8 @@ class Person:
     key: Hashable  # whatever the caller identifies people by (a user id, a sheet row, …)
     username: str | None
     full_name: str
-    unit: str | None
+    unit: str | None  # the unit's name, as people read it
+    place: Hashable = None  # what identifies the unit (an id); None: the folded unit name
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,10 @@ class Directory:
     def __len__(self) -> int:
         return len(self._by_key)
 
-    def _keys(self, p: Person) -> tuple[str | None, tuple[str, str], str]:
+    def _keys(self, p: Person) -> tuple[str | None, tuple[Hashable, str], str]:
         name = fold(p.full_name)
         username = p.username.strip().lower() if p.username else None
-        return username, (fold(p.unit), name), name
+        return username, (p.place if p.place is not None else fold(p.unit), name), name
 
     def add(self, person: Person) -> None:
         """Add a person; one with the same key is replaced."""
@@ -122,26 +123,29 @@ class Directory:
                 if not bucket:
                     del index[k]
 
-    def resolve(self, text: object, unit: object = None) -> Resolution:
-        """Exact username; else full name in the same unit; else full name in the whole district."""
+    def resolve(self, text: object, unit: object = None, place: Hashable = None) -> Resolution:
+        """Exact username; else full name in the same unit; else full name among everybody in the directory.
+
+        The unit is ``place`` when given (people added with the same ``place``), else the unit's name.
+        """
         t = normalize_text(text)
         if not t:
             return Resolution(EMPTY, text=t)
-        result = self._resolve(t, unit)
+        unit_key = place if place is not None else fold(unit)
+        result = self._resolve(t, unit_key)
         if result.status == UNKNOWN:
             for variant in _variants(t):
-                found = self._resolve(variant, unit)
+                found = self._resolve(variant, unit_key)
                 if found.status != UNKNOWN:
                     result = found
                     break
         return replace(result, text=t)
 
-    def _resolve(self, t: str, unit: object) -> Resolution:
+    def _resolve(self, t: str, unit_key: Hashable) -> Resolution:
         hits = self._by_username.get(t.lower())
         if hits:
             return _decide(hits)
         name = fold(t)
-        unit_key = fold(unit)
         if unit_key:
             hits = self._by_unit_name.get((unit_key, name))
             if hits:

@@ -1,4 +1,10 @@
-"""Who may see and manage whom: the scope rules, as pure functions over plain facts."""
+"""Who may see and manage whom: the scope rules, as pure functions over plain facts.
+
+Every path that changes people (screens, the Mẫu 01 import, the API, commands) asks
+``check_person_change`` with an explicit ``Actor``: a signed-in person, or ``SYSTEM`` for commands run
+on the server. ``None`` is never an actor (``require_actor`` refuses it), so no caller can mean "all
+rights" by forgetting one.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,6 +30,11 @@ class Actor:
     unit_id: Optional[int] = None
     block_id: Optional[int] = None  # block of the person's unit
     managed_block_id: Optional[int] = None  # block administered, when block admin
+    label: Optional[str] = None  # how the audit log names an actor that is not a person (SYSTEM)
+
+    @property
+    def is_system(self) -> bool:
+        return self.id is None and self.label is not None and ADMIN in self.roles
 
     @property
     def is_admin(self) -> bool:
@@ -56,6 +67,22 @@ class Actor:
         return None
 
 
+SYSTEM_LABEL = "Hệ thống (dòng lệnh)"
+# Commands run on the server by whoever operates it (setup, import, resets): district reach, no person.
+SYSTEM = Actor(id=None, roles=frozenset({ADMIN}), label=SYSTEM_LABEL)
+
+
+class MissingActor(TypeError):
+    """A service was called without saying who acts: a programming error, never "all rights"."""
+
+
+def require_actor(actor: object) -> Actor:
+    """``actor`` when it is an Actor; raise MissingActor otherwise (``None`` included)."""
+    if not isinstance(actor, Actor):
+        raise MissingActor(f"an explicit Actor is required (scope.SYSTEM for commands), got {actor!r}")
+    return actor
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a unit sits: its id and its block's id."""
@@ -72,6 +99,11 @@ def _reaches(actor: Actor, level: Optional[str], place: Placement) -> bool:
     if level == LEVEL_UNIT:
         return place.unit_id is not None and place.unit_id == actor.unit_id
     return False
+
+
+def reaches(actor: Actor, place: Placement, manage: bool = True) -> bool:
+    """Is ``place`` within the actor's reach (to administer, or with ``manage=False`` to see)?"""
+    return _reaches(actor, actor.manage_level if manage else actor.level, place)
 
 
 def can_see_unit(actor: Actor, place: Placement) -> bool:
@@ -93,6 +125,11 @@ class PersonFacts:
     roles: frozenset[str] = field(default_factory=frozenset)
     managed_block_id: Optional[int] = None
 
+    @property
+    def is_privileged(self) -> bool:
+        """A district admin or a block admin (by role, or by the block they administer)."""
+        return bool(self.roles & PRIVILEGED_ROLES) or self.managed_block_id is not None
+
 
 # Fields whose change alters a person's rights: nobody but a district admin edits their own.
 RIGHTS_FIELDS = ("unit", "department", "roles", "managed_block")
@@ -101,8 +138,11 @@ RIGHTS_FIELDS = ("unit", "department", "roles", "managed_block")
 def check_person_change(actor: Actor, before: Optional[PersonFacts], after: Optional[PersonFacts]) -> list[str]:
     """Vietnamese reasons why ``actor`` may not turn ``before`` into ``after``; empty when allowed.
 
-    ``before`` None is a creation, ``after`` None a deletion.
+    ``before`` None is a creation, ``after`` None a deletion. The one rule for every path: a person
+    without a unit is within reach of the district admin only; district and block admins are changed by
+    a district admin only (or edit their own contact details); nobody changes their own rights.
     """
+    require_actor(actor)
     problems: list[str] = []
     if actor.manage_level is None:
         return ["Bạn không có quyền quản lý tài khoản."]
@@ -113,7 +153,7 @@ def check_person_change(actor: Actor, before: Optional[PersonFacts], after: Opti
     if before is not None:
         if not can_manage_unit(actor, before.place):
             return ["Người này không thuộc phạm vi bạn quản lý."]
-        if before.roles & PRIVILEGED_ROLES and before.id != actor.id:
+        if before.is_privileged and before.id != actor.id:
             return ["Chỉ quản trị quận/huyện mới được sửa tài khoản quản trị khối hoặc quản trị quận/huyện."]
     if after is not None:
         if not can_manage_unit(actor, after.place):

@@ -1,4 +1,10 @@
-"""Usernames by the district's rule: the full name without diacritics, joined, lower case, "_" and a suffix."""
+"""Usernames by the district's rule: the full name without diacritics, joined, lower case, "_" and a suffix.
+
+Namesakes get a number before the suffix (``nguyenvanan_badinh`` taken → ``nguyenvanan2_badinh``), so every
+account ends with ``_<suffix>`` as letter 297-CV/BTCQU prescribes. Accounts made earlier with the number
+after the suffix (``nguyenvanan_badinh2``) are left as they are: ``is_well_formed(..., legacy=True)``
+accepts them where an existing account may be named.
+"""
 from __future__ import annotations
 
 import re
@@ -19,26 +25,39 @@ def _clean_suffix(suffix: str) -> str:
     return _NOT_ALNUM.sub("", fold(suffix))
 
 
-def base_username(full_name: str, suffix: str) -> str:
-    """Username from a full name: ("Nguyễn Văn A", "badinh") → "nguyenvana_badinh"; Đ/đ → d, a–z0–9 only."""
+def _core(full_name: str) -> str:
     core = _LEADING_DIGITS.sub("", _NOT_ALNUM.sub("", fold(full_name)))
     if not core:
         raise UsernameError(f"Không tạo được tên đăng nhập từ họ tên “{full_name}”.")
-    return f"{core}_{_clean_suffix(suffix)}"
+    return core
+
+
+def base_username(full_name: str, suffix: str) -> str:
+    """Username from a full name: ("Nguyễn Văn A", "badinh") → "nguyenvana_badinh"; Đ/đ → d, a–z0–9 only."""
+    return numbered_username(full_name, suffix, 1)
+
+
+def numbered_username(full_name: str, suffix: str, n: int) -> str:
+    """The n-th username for a full name: 1 → "nguyenvana_badinh", 2 → "nguyenvana2_badinh", …"""
+    return f"{_core(full_name)}{n if n > 1 else ''}_{_clean_suffix(suffix)}"
 
 
 @lru_cache(maxsize=64)
-def _pattern(suffix: str) -> re.Pattern[str]:
-    return re.compile(r"[a-z][a-z0-9]*_" + re.escape(_clean_suffix(suffix)) + r"[0-9]*")
+def _pattern(suffix: str, legacy: bool) -> re.Pattern[str]:
+    return re.compile(r"[a-z][a-z0-9]*_" + re.escape(_clean_suffix(suffix)) + (r"[0-9]*" if legacy else ""))
 
 
-def is_well_formed(username: str, suffix: str) -> bool:
-    """True for ^[a-z][a-z0-9]*_<suffix>[0-9]*$ (the caller lowers and trims first)."""
-    return bool(username) and _pattern(suffix).fullmatch(username) is not None
+def is_well_formed(username: str, suffix: str, legacy: bool = False) -> bool:
+    """True for ^[a-z][a-z0-9]*_<suffix>$ (the caller lowers and trims first).
+
+    With ``legacy``, also the older ``…_<suffix><digits>`` of accounts that already exist.
+    """
+    return bool(username) and _pattern(suffix, legacy).fullmatch(username) is not None
 
 
 class UsernameAllocator:
-    """Hands out unique usernames: base, then base2, base3, … skipping taken ones; O(1) amortised."""
+    """Hands out unique usernames: base, then the number before the suffix (core2_suffix, core3_suffix, …),
+    skipping taken ones; O(1) amortised."""
 
     def __init__(self, taken: Iterable[str], suffix: str):
         self.suffix = suffix
@@ -47,20 +66,22 @@ class UsernameAllocator:
 
     def allocate(self, full_name: str) -> str:
         """A free username for full_name, reserved at once."""
-        base = base_username(full_name, self.suffix)
-        n = self._next.get(base)
+        core = _core(full_name)
+        tail = f"_{_clean_suffix(self.suffix)}"
+        n = self._next.get(core)
         if n is None:
             n = 2
+            base = core + tail
             if base not in self._used:
                 self._used.add(base)
-                self._next[base] = n
+                self._next[core] = n
                 return base
-        candidate = f"{base}{n}"
+        candidate = f"{core}{n}{tail}"
         while candidate in self._used:
             n += 1
-            candidate = f"{base}{n}"
+            candidate = f"{core}{n}{tail}"
         self._used.add(candidate)
-        self._next[base] = n + 1
+        self._next[core] = n + 1
         return candidate
 
     def claim(self, username: str) -> bool:

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import accounts as rules
 from app.domain.errors import DomainError, PermissionDenied, ValidationError
-from app.domain.scope import Actor, check_person_change
+from app.domain.scope import Actor, check_person_change, require_actor
 from app.models import AuthSession, SignInAttempt, Staff
 from app.services import audit, clock, passwords, sessions
 from app.services.reach import facts_before
@@ -245,10 +245,9 @@ def count_wrong_current_password(session, person: Staff, ip: Optional[str]) -> s
     return rules.failed_login_warning(after.failed_logins, policy())
 
 
-def _check_can_manage(session, actor: Optional[Actor], person: Staff, what: str) -> None:
-    """Refuse (and log the attempt) when the actor may not reset or lock this person."""
-    if actor is None:
-        return
+def _check_can_manage(session, actor: Actor, person: Staff, what: str) -> None:
+    """Refuse (and log the attempt) when the actor may not reset or lock this person (``SYSTEM`` for commands)."""
+    require_actor(actor)
     facts = facts_before(session, person)
     problems = check_person_change(actor, facts, facts)
     if actor.id == person.id:
@@ -259,7 +258,7 @@ def _check_can_manage(session, actor: Optional[Actor], person: Staff, what: str)
                             target=person, detail={"thao_tac": what, "ly_do": problems})
 
 
-def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=None) -> str:
+def reset_password(session, person: Staff, actor: Actor, actor_user=None) -> str:
     """A new one-time password and a new window; unlocks; signs the person out everywhere.
 
     Returns the password in clear, to be shown once.
@@ -269,20 +268,21 @@ def reset_password(session, person: Staff, actor: Optional[Actor], actor_user=No
     password = issue_initial_password(person, clock.now())
     person.active = True
     _end_sessions(session, person, "password_reset")
-    audit.record(session, "password_reset", actor=actor_user, target=person)
+    who = actor_user if actor_user is not None else actor
+    audit.record(session, "password_reset", actor=who, target=person)
     if was_locked:
-        audit.record(session, "account_unlocked", actor=actor_user, target=person)
+        audit.record(session, "account_unlocked", actor=who, target=person)
     return password
 
 
-def lock_account(session, person: Staff, actor: Optional[Actor], actor_user=None) -> None:
+def lock_account(session, person: Staff, actor: Actor, actor_user=None) -> None:
     """An administrator locks an account (only a reset unlocks it)."""
     _check_can_manage(session, actor, person, "account_locked")
     now = clock.now()
     state = rules.after_admin_lock(state_of(person))
     if state.locked_reason != person.lock_reason:
         apply_state(person, state, now, session)
-        audit.record(session, "account_locked", actor=actor_user, target=person,
+        audit.record(session, "account_locked", actor=actor_user if actor_user is not None else actor, target=person,
                      detail={"ly_do": rules.LOCK_REASONS[state.locked_reason]})
 
 

@@ -21,8 +21,12 @@ def client_address() -> Optional[str]:
 
 
 def actor_label(actor) -> Optional[str]:
-    """How the log names who acted: "Full Name (username)"."""
-    return f"{actor.display_name} ({actor.username})" if isinstance(actor, Staff) else None
+    """How the log names who acted: "Full Name (username)", or the label of a non-person actor
+    (``domain.scope.SYSTEM``: "Hệ thống (dòng lệnh)")."""
+    if isinstance(actor, Staff):
+        return f"{actor.display_name} ({actor.username})"
+    label = getattr(actor, "label", None)
+    return label if isinstance(label, str) else None
 
 
 def event_fields(session, action: str, actor: Optional[Staff] = None, target: Any = None,

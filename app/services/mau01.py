@@ -22,14 +22,16 @@ from app.domain.accounts import generate_initial_passwords, password_change_due
 from app.domain.dates import naive_local
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.mau01 import ERROR, WARNING, Issue, Mau01Row, ParsedSheet
-from app.domain.roles import roles_for
-from app.domain.routing import Directory, Person
-from app.domain.scope import Actor, Placement, can_manage_unit
+from app.domain.roles import ADMIN, LEADER, roles_for
+from app.domain.routing import AMBIGUOUS, UNKNOWN, Directory, Person
+from app.domain.scope import (LEVEL_BLOCK, LEVEL_DISTRICT, Actor, PersonFacts, Placement, check_person_change,
+                              require_actor)
 from app.domain.text import fold
 from app.domain.usernames import UsernameAllocator, is_well_formed
 from app.models import AuditEvent, OrgUnit, Staff
 from app.services import audit, clock
 from app.services.accounts import policy
+from app.services.reach import OrgIndex, Reach, roles_by_person
 from app.services.staff import split_name, synthetic_email
 from app.settings import settings
 from app.xlsx_reader import iter_rows
@@ -89,6 +91,8 @@ class ImportPlan:
     new_unit_block_id: Optional[int] = None
     # internal, for commit
     _unit_ids: dict[str, Optional[int]] = field(default_factory=dict)  # folded unit name -> id (None: to create)
+    _dept_ids: dict[str, int] = field(default_factory=dict)  # folded Đơn vị text naming a department -> its id
+    _actor: Optional[Actor] = None  # who the plan was made for: only they may commit it
     _ref: dict[int, tuple[Any, Any]] = field(default_factory=dict)  # row -> (reviewer key, evaluator key)
 
     @property
@@ -137,33 +141,115 @@ def read_sheet(source, suffix: str) -> ParsedSheet:
 
 
 class _Existing:
-    """The district's people, loaded once, indexed for matching."""
+    """The district's people, loaded once, indexed for matching (by id; names only within one unit id)."""
 
     def __init__(self, session):
-        cols = (Staff.id, Staff.username, Staff.full_name, Staff.name_key, Staff.unit_id, Staff.phone,
-                Staff.position, Staff.contact_email, Staff.eval_role, Staff.is_unit_admin, Staff.reviewer_id,
-                Staff.evaluator_id, Staff.managed_block_id)
+        cols = (Staff.id, Staff.username, Staff.full_name, Staff.name_key, Staff.unit_id, Staff.department_id,
+                Staff.phone, Staff.position, Staff.contact_email, Staff.eval_role, Staff.is_unit_admin,
+                Staff.reviewer_id, Staff.evaluator_id, Staff.managed_block_id)
         self.rows = {r.id: r for r in session.execute(select(*cols))}
         self.by_username = {r.username.lower(): r for r in self.rows.values()}
         self.by_name_unit: dict[tuple[str, Optional[int]], list] = defaultdict(list)
         for r in sorted(self.rows.values(), key=lambda r: r.id):
             self.by_name_unit[(r.name_key or fold(r.full_name), r.unit_id)].append(r)
-        self.staff_per_unit = Counter(r.unit_id for r in self.rows.values())
 
 
-def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_block_id: Optional[int] = None) -> ImportPlan:
+@dataclass(frozen=True)
+class _UnitChoice:
+    """What the Đơn vị text of a row names, within the importer's reach."""
+
+    unit_id: Optional[int] = None  # None with create: a unit this import creates
+    department_id: Optional[int] = None
+    create: bool = False
+    error: Optional[str] = None
+
+
+# A unit this import creates has no id yet: scope rules see it under this id, in the block it goes to.
+PENDING_UNIT_ID = -1
+
+
+def _listing(labels) -> str:
+    return "; ".join(dict.fromkeys(label for label in labels if label))
+
+
+def _resolve_units(sheet: ParsedSheet, folded: _Folded, index: OrgIndex, reach: Reach, actor: Actor,
+                   new_unit_block_id: Optional[int]) -> dict[str, _UnitChoice]:
+    """Each distinct Đơn vị text of the sheet (folded) resolved among the units and departments in reach.
+
+    A unit name first; else a department of a unit in reach (§3.7: the person goes to that department);
+    a name in reach more than once is refused with where it exists (a department name that the sheet's own
+    units settle is taken from them); a name found only outside reach reads "không có trong phạm vi bạn
+    quản lý" and nothing about the foreign unit; an unknown name is a new unit for those who may create one.
+    """
+    texts: dict[str, str] = {}
+    for r in sheet.rows:
+        key = folded[r.unit]
+        if key:
+            texts.setdefault(key, r.unit)
+    can_create = actor.manage_level in (LEVEL_DISTRICT, LEVEL_BLOCK)
+    out: dict[str, _UnitChoice] = {}
+    pending_departments: dict[str, list] = {}
+    for key, text in texts.items():
+        units = [u for u in index.units_by_key.get(key, ()) if reach.has_unit(u.id)]
+        if len(units) > 1 and new_unit_block_id is not None:
+            in_block = [u for u in units if u.block_id == new_unit_block_id]
+            units = in_block or units
+        if len(units) == 1:
+            out[key] = _UnitChoice(units[0].id)
+            continue
+        if units:
+            where = _listing(index.block_name(u.block_id) for u in units)
+            out[key] = _UnitChoice(error=(
+                f"Có {len(units)} đơn vị tên “{text}” trong phạm vi bạn quản lý, có ở: {where}. "
+                "Hãy nhập danh sách của từng khối riêng và chọn khối khi tải lên."))
+            continue
+        departments = [d for d in index.departments_by_key.get(key, ()) if reach.has_unit(d.unit_id)]
+        if len(departments) == 1:
+            out[key] = _UnitChoice(departments[0].unit_id, departments[0].id)
+        elif departments:
+            pending_departments[key] = departments
+        elif key in index.units_by_key or key in index.departments_by_key:
+            hint = (" Nếu đây là đơn vị mới, hãy thêm đơn vị ở mục “Đơn vị” rồi nhập lại." if can_create else "")
+            out[key] = _UnitChoice(error=f"Đơn vị “{text}” không có trong phạm vi bạn quản lý.{hint}")
+        elif can_create:
+            out[key] = _UnitChoice(create=True)
+        else:
+            out[key] = _UnitChoice(error=f"Đơn vị “{text}” không có trong phạm vi bạn quản lý.")
+    # A department name found in several units: the units the sheet itself names settle it.
+    named_units = {c.unit_id for c in out.values() if c.unit_id is not None and c.department_id is None}
+    for key, departments in pending_departments.items():
+        settled = [d for d in departments if d.unit_id in named_units]
+        if len(settled) == 1:
+            out[key] = _UnitChoice(settled[0].unit_id, settled[0].id)
+        else:
+            where = _listing(index.department_label(d) for d in departments)
+            out[key] = _UnitChoice(error=(
+                f"Có {len(departments)} phòng, ban tên “{texts[key]}” trong phạm vi bạn quản lý, có ở: {where}. "
+                "Hãy ghi tên đơn vị thay cho tên phòng, ban."))
+    return out
+
+
+def plan_import(session, sheet: ParsedSheet, actor: Actor, new_unit_block_id: Optional[int] = None) -> ImportPlan:
     """Everything the import would do, with every problem found; writes nothing.
 
-    Raises a DomainError when ``new_unit_block_id`` is not a block the actor may put units in.
+    Every existing person it would change and every new person it would create is checked with
+    ``domain.scope.check_person_change``, the rule of every other path; people are matched by id (an
+    account, or a name within one unit of the actor's reach); units, departments, reviewers and evaluators
+    are resolved only within the actor's reach (plus the sheet's own rows). Raises a DomainError when
+    ``new_unit_block_id`` is not a block the actor may put units in.
     """
+    require_actor(actor)
     suffix = settings().account_suffix
-    if new_unit_block_id is not None and actor is not None and not actor.is_admin and not (
-        actor.manage_level == "block" and new_unit_block_id == actor.scope_block_id
-    ):
+    index = OrgIndex(session)
+    reach = Reach.of(actor, index)
+    if new_unit_block_id is not None and (new_unit_block_id not in index.block_names or not actor.is_admin and not (
+        actor.manage_level == LEVEL_BLOCK and new_unit_block_id == actor.scope_block_id
+    )):
         raise PermissionDenied("scope", "Khối đã chọn cho đơn vị mới không thuộc phạm vi bạn quản lý.", "block_id")
     folded = _Folded()
     plan = ImportPlan(rows=len(sheet.rows), unit_type=sheet.unit_type, headcount=sheet.headcount,
                       header_row=sheet.header_row, issues=list(sheet.issues), new_unit_block_id=new_unit_block_id)
+    plan._actor = actor
     bad_rows = {i.row for i in sheet.issues if i.severity == ERROR}
 
     def err(row: int, key: str, message: str) -> None:
@@ -173,41 +259,53 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
     def warn(row: int, key: str, message: str) -> None:
         plan.issues.append(Issue(row, COL.get(key, ""), message, WARNING))
 
-    # Units: existing ones by folded name; unknown ones are created on confirm when the actor may.
-    all_units = session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit")).all()
-    units = {u.name_key: u for u in all_units}
-    dup_names = {k for k, n in Counter(u.name_key for u in all_units).items() if n > 1}
-    can_create_units = actor is None or actor.manage_level in ("district", "block")
+    # Units: each distinct text once, among the units (and departments) within reach.
+    choices = _resolve_units(sheet, folded, index, reach, actor, new_unit_block_id)
     new_unit_names: dict[str, str] = {}
     for r in sheet.rows:
         key = folded[r.unit]
-        if not key:
+        choice = choices.get(key)
+        if choice is None:
             continue
-        if key in dup_names:
-            err(r.row, "unit", f"Có nhiều đơn vị cùng tên “{r.unit}”; hãy liên hệ quản trị quận/huyện.")
-        elif key in units:
-            u = units[key]
-            if actor is not None and not can_manage_unit(actor, Placement(u.id, u.block_id)):
-                err(r.row, "unit", f"Đơn vị “{u.name}” không thuộc phạm vi bạn quản lý.")
-            plan._unit_ids[key] = u.id
-        elif not can_create_units:
-            err(r.row, "unit", f"Đơn vị “{r.unit}” không có trong hệ thống hoặc không thuộc phạm vi bạn quản lý.")
-        else:
+        if choice.error:
+            err(r.row, "unit", choice.error)
+        elif choice.create:
             new_unit_names.setdefault(key, r.unit)
             plan._unit_ids[key] = None
+        else:
+            plan._unit_ids[key] = choice.unit_id
+            if choice.department_id is not None:
+                plan._dept_ids[key] = choice.department_id
     plan.units_to_create = list(new_unit_names.values())
+    target_block = new_unit_block_id or (actor.scope_block_id if actor.manage_level == LEVEL_BLOCK else None)
+    pending_place = Placement(PENDING_UNIT_ID, target_block)
+
+    places: dict[str, Placement] = {}
+
+    def place_of_row(key: str) -> Placement:
+        """Where the row's unit sits (memoised: a sheet names a few units on many rows)."""
+        place = places.get(key)
+        if place is None:
+            unit_id = plan._unit_ids.get(key)
+            if unit_id is None:
+                place = pending_place if key in plan._unit_ids else Placement(None, None)
+            else:
+                place = index.place(unit_id)
+            places[key] = place
+        return place
 
     existing = _Existing(session)
-    unit_names = {u.id: u.name for u in units.values()}
     allocator = UsernameAllocator(existing.by_username.keys(), suffix)
     matched: set[int] = set()
-    accounts: list[PlannedAccount] = []
     valid_rows: list[tuple[Mau01Row, PlannedAccount]] = []
+    row_place: dict[int, Any] = {}  # row -> what identifies its unit for routing (an id, or the text)
 
-    # Pass 1: match rows to existing people; claim the accounts the sheet gives.
+    # Pass 1: match rows to existing people, by id: the account given, else the name within the row's unit.
     for r in sheet.rows:
         acc = PlannedAccount(r.row, r.full_name, r.unit, r.role, r.unit_admin, r.phone, r.email, r.position)
-        unit_id = plan._unit_ids.get(folded[r.unit])
+        key = folded[r.unit]
+        unit_id = plan._unit_ids.get(key)
+        row_place[r.row] = unit_id if unit_id is not None else ("unit", key)
         hit = None
         given = (r.account or "").lower() or None
         if given and given in existing.by_username:
@@ -215,11 +313,10 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
             if hit.id in matched:
                 err(r.row, "account", f"Tài khoản “{given}” đã dùng cho một dòng khác của bảng.")
                 continue
-            if actor is not None and not actor.is_admin:
-                old_unit = units.get(folded[unit_names.get(hit.unit_id, "")]) if hit.unit_id else None
-                if hit.managed_block_id is not None or (old_unit is not None and not can_manage_unit(actor, Placement(old_unit.id, old_unit.block_id))):
-                    err(r.row, "account", f"Tài khoản “{given}” thuộc người ngoài phạm vi bạn quản lý.")
-                    continue
+            if not reach.has_person(hit.unit_id):
+                # Never changed, never linked, never shown: the row refers to somebody outside reach.
+                err(r.row, "account", f"Tài khoản “{given}” thuộc người ngoài phạm vi bạn quản lý.")
+                continue
         elif not given and unit_id is not None:
             # No account given: the same name in the same unit (phone decides between namesakes).
             candidates = [c for c in existing.by_name_unit.get((folded[r.full_name], unit_id), []) if c.id not in matched]
@@ -243,35 +340,51 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
     for r, acc in valid_rows:
         if not acc.username:
             acc.username = allocator.allocate(r.full_name)
+            given = (r.account or "").lower()
+            if given and is_well_formed(given, suffix, legacy=True):
+                warn(r.row, "account", f"Tài khoản “{given}” chưa có trong hệ thống; tài khoản mới ghi số trước "
+                                       f"hậu tố: sẽ tạo “{acc.username}”.")
 
-    # Routing: existing people plus every row of the sheet (people further down included).
+    # Routing: the people within reach plus every row of the sheet (people further down included). Nobody
+    # outside reach can be named, linked or listed as a candidate.
     directory = Directory(
-        Person(("db", e.id), e.username, e.full_name or "", unit_names.get(e.unit_id)) for e in existing.rows.values()
+        Person(("db", e.id), e.username, e.full_name or "", index.unit_name(e.unit_id), e.unit_id)
+        for e in existing.rows.values() if reach.has_person(e.unit_id)
     )
     for r, acc in valid_rows:
         if acc.existing_id is not None:
             directory.remove(("db", acc.existing_id))
-        directory.add(Person(("row", r.row), acc.username, r.full_name, r.unit))
-    size = Counter()
+        directory.add(Person(("row", r.row), acc.username, r.full_name, r.unit, row_place[r.row]))
+    size: Counter = Counter()
     for e in existing.rows.values():
         if e.id not in matched:
-            size[folded[unit_names.get(e.unit_id, "")]] += 1
+            size[e.unit_id] += 1
     for r, _ in valid_rows:
-        size[folded[r.unit]] += 1
+        size[row_place[r.row]] += 1
 
     usernames = {("db", e.id): e.username for e in existing.rows.values()}
     usernames.update({("row", r.row): acc.username for r, acc in valid_rows})
+    beyond = "" if reach.everything else " trong phạm vi bạn quản lý"
     # The directory is complete from here on: a text resolves the same way on every row of the same unit
     # (a unit's staff all name the same few leaders), so each (text, unit) is resolved once.
-    resolved: dict[tuple[Any, str], Any] = {}
+    resolved: dict[tuple[Any, Any], Any] = {}
     for r, acc in valid_rows:
         refs = []
+        place = row_place[r.row]
         for key, text in (("reviewer", r.reviewer), ("evaluator", r.evaluator)):
-            res = resolved.get((text, r.unit))
+            res = resolved.get((text, place))
             if res is None:
-                res = resolved[(text, r.unit)] = directory.resolve(text, r.unit)
-            if res.status in ("ambiguous", "unknown"):
+                res = resolved[(text, place)] = directory.resolve(text, r.unit, place)
+            if res.status == AMBIGUOUS:
                 err(r.row, key, res.message)
+                refs.append(None)
+            elif res.status == UNKNOWN:
+                if key == "evaluator" and r.role == LEADER and not reach.everything:
+                    # A unit head's evaluator sits outside the unit: the district admin links them.
+                    warn(r.row, key, f"Không tìm thấy “{res.text}”{beyond}: người đánh giá lãnh đạo đơn vị ở "
+                                     "ngoài phạm vi này do quản trị quận/huyện gán; dòng này chưa gán người đánh giá.")
+                else:
+                    err(r.row, key, f"Không tìm thấy người có tên hoặc tài khoản “{res.text}”{beyond}.")
                 refs.append(None)
             elif res.ok:
                 if res.person.key == ("row", r.row):
@@ -286,26 +399,49 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
         acc.evaluator = usernames.get(refs[1]) if refs[1] else None
         if not r.evaluator:
             warn(r.row, "evaluator", "Chưa có lãnh đạo đánh giá (chỉ để trống với người đứng đầu do quận đánh giá).")
-        if not r.reviewer and r.role != "leader" and size[folded[r.unit]] > COMMENTER_THRESHOLD:
-            warn(r.row, "reviewer", f"Đơn vị có trên {COMMENTER_THRESHOLD} người: nên có lãnh đạo phụ trách nhận xét.")
+        n = size[place]
+        if not r.reviewer and r.role != LEADER and n > COMMENTER_THRESHOLD:
+            warn(r.row, "reviewer", f"Đơn vị có {n} người: nên có lãnh đạo phụ trách nhận xét.")
 
-    # What changes for people already in the system.
+    # What changes for people already in the system, and whether the actor may make each change (and create
+    # each new person): the one reach rule, on facts read by id.
+    stored_roles = roles_by_person(session, matched)
+    new_person_ok: dict[tuple[Placement, bool, Optional[str]], list[str]] = {}
     ids_by_key = {("db", e.id): e.id for e in existing.rows.values()}
     ids_by_key.update({("row", r.row): acc.existing_id for r, acc in valid_rows if acc.existing_id is not None})
+    accounts: list[PlannedAccount] = []
     for r, acc in valid_rows:
         accounts.append(acc)
+        unit_key = folded[r.unit]
+        after_place = place_of_row(unit_key)
         if acc.existing_id is None:
+            if r.row in bad_rows:
+                continue
+            ck = (after_place, bool(r.unit_admin), r.role)
+            problems = new_person_ok.get(ck)
+            if problems is None:
+                problems = new_person_ok[ck] = check_person_change(
+                    actor, None, PersonFacts(None, after_place, roles_for(r.role, r.unit_admin)))
+            if problems:
+                err(r.row, "unit", " ".join(problems))
             continue
         e = existing.rows[acc.existing_id]
         rev, ev = plan._ref.get(r.row, (None, None))
-        unit_key = folded[r.unit]
+        new_unit_id = plan._unit_ids.get(unit_key) or e.unit_id
+        if unit_key in plan._dept_ids:
+            new_dept_id = plan._dept_ids[unit_key]
+        elif unit_key in plan._unit_ids and plan._unit_ids[unit_key] != e.unit_id:
+            new_dept_id = None  # a move to another unit leaves the old unit's department
+        else:
+            new_dept_id = e.department_id
         wanted = {
             "position": r.position or e.position,
             "phone": r.phone or e.phone,
             "contact_email": r.email or e.contact_email,
             "eval_role": r.role or e.eval_role,
             "is_unit_admin": bool(r.unit_admin),
-            "unit_id": plan._unit_ids.get(unit_key) or e.unit_id,
+            "unit_id": new_unit_id,
+            "department_id": new_dept_id,
         }
         if rev is not None and rev in ids_by_key:
             wanted["reviewer_id"] = ids_by_key[rev]
@@ -322,6 +458,16 @@ def plan_import(session, sheet: ParsedSheet, actor: Optional[Actor], new_unit_bl
             changes["unit_id"] = [e.unit_id, ("unit", unit_key)]
         acc.changes = changes
         acc.action = "update" if changes else "unchanged"
+        if changes:
+            roles = stored_roles.get(e.id, frozenset())
+            before = PersonFacts(e.id, index.place(e.unit_id), roles, e.managed_block_id)
+            if {"eval_role", "is_unit_admin"} & set(changes):  # commit re-derives the roles (_resync_roles)
+                roles = roles_for(wanted["eval_role"], wanted["is_unit_admin"],
+                                  is_block_admin=e.managed_block_id is not None, is_district_admin=ADMIN in roles)
+            after = PersonFacts(e.id, after_place if "unit_id" in changes else before.place, roles, e.managed_block_id)
+            problems = check_person_change(actor, before, after)
+            if problems:
+                err(r.row, "account" if r.account else "full_name", f"{e.full_name} ({e.username}): " + " ".join(problems))
     plan.accounts = [a for a in accounts if a.row not in bad_rows]
     return plan
 
@@ -337,7 +483,7 @@ def _fast_hash(password: str) -> str:
 # these tables is left to its server default or NULL (none of them has a Python-side default).
 STAFF_INSERT_COLUMNS = (
     "username", "first_name", "last_name", "full_name", "name_key", "email", "contact_email", "phone", "position",
-    "unit_id", "eval_role", "is_unit_admin", "active", "password", "must_change_password", "password_issued_at",
+    "unit_id", "department_id", "eval_role", "is_unit_admin", "active", "password", "must_change_password", "password_issued_at",
     "password_change_due", "created_on", "changed_on", "session_version", "login_count", "fail_login_count",
     "created_by_fk", "changed_by_fk",
 )
@@ -389,8 +535,6 @@ def _bulk_insert(session, table, columns, rows: list[tuple]) -> None:
 
 
 def _unassigned_block(session) -> OrgUnit:
-    from app.services import org as org_service
-
     block = session.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(UNASSIGNED_BLOCK)))
     if block is None:
         district = session.scalar(select(OrgUnit).where(OrgUnit.kind == "district"))
@@ -401,11 +545,15 @@ def _unassigned_block(session) -> OrgUnit:
     return block
 
 
-def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=None, source_name: str = "") -> ImportResult:
-    """Stage the whole plan (the caller commits it as one transaction). Refuses a plan with errors.
+def commit_plan(session, plan: ImportPlan, actor: Actor, actor_user=None, source_name: str = "") -> ImportResult:
+    """Stage the whole plan (the caller commits it as one transaction). Refuses a plan with errors, or one
+    planned for another actor (its checks were made with that actor's reach).
 
     Returns the new credentials.
     """
+    require_actor(actor)
+    if plan._actor != actor:
+        raise PermissionDenied("scope", "Kế hoạch nhập này được lập cho người khác; hãy tải tệp lên lại.", "file")
     if plan.errors:
         raise ValidationError("sheet_errors", f"Bảng còn {len(plan.errors)} lỗi; chưa ghi gì vào hệ thống.", "file")
     now = clock.now()
@@ -418,7 +566,7 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
     for name in plan.units_to_create:
         if plan.new_unit_block_id:
             block = session.get(OrgUnit, plan.new_unit_block_id)
-        elif actor is not None and actor.manage_level == "block":
+        elif actor.manage_level == LEVEL_BLOCK:
             block = session.get(OrgUnit, actor.scope_block_id)
         else:
             block = _unassigned_block(session)
@@ -438,14 +586,15 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
     new = [a for a in plan.accounts if a.action == "create"]
     credentials = []
     rows = []
-    actor_id = getattr(actor_user, "id", None)
-    unit_ids = plan._unit_ids
+    actor_id = getattr(actor_user, "id", None) or actor.id
+    unit_ids, dept_ids = plan._unit_ids, plan._dept_ids
     for a, password in zip(new, generate_initial_passwords(len(new))):
         credentials.append({"full_name": a.full_name, "unit": a.unit, "username": a.username, "password": password})
         last, first = split_name(a.full_name)
         rows.append((  # STAFF_INSERT_COLUMNS
             a.username, first[:64], last[:64], a.full_name, folded[a.full_name], synthetic_email(a.username, suffix),
-            a.email, a.phone, a.position, unit_ids[folded[a.unit]], a.role, a.unit_admin, True, _fast_hash(password),
+            a.email, a.phone, a.position, unit_ids[folded[a.unit]], dept_ids.get(folded[a.unit]), a.role, a.unit_admin,
+            True, _fast_hash(password),
             True, now, due, stamp, stamp, 0, 0, 0, actor_id, actor_id,
         ))
     table = Staff.__table__
@@ -508,7 +657,7 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
     ip = audit.client_address()
     unit_of = {folded[k]: v for k, v in plan._unit_ids.items()}
     block_of = dict(session.execute(select(OrgUnit.id, OrgUnit.block_id).where(OrgUnit.kind == "unit")).all())
-    actor_name = audit.actor_label(actor_user)
+    actor_name = audit.actor_label(actor_user if actor_user is not None else actor)
     for a in new + updated:
         uid = ids.get(a.row, a.existing_id)
         unit_id = unit_of.get(folded[a.unit])
@@ -541,7 +690,7 @@ def _resync_roles(session, user_id: int, roles: dict[str, int]) -> None:
     session.flush()
 
 
-def run_import(session, source, actor: Optional[Actor], actor_user=None, dry_run: bool = False,
+def run_import(session, source, actor: Actor, actor_user=None, dry_run: bool = False,
                new_unit_block_id: Optional[int] = None, source_name: str = "") -> ImportResult:
     """Read, plan and (unless a dry run or any error) stage the import. Raises a DomainError for an unreadable file."""
     sheet = read_sheet(source, settings().account_suffix)

@@ -267,15 +267,15 @@ def _guide_rows(header_row: int) -> list[tuple[str, str]]:
         ("Tài khoản",
          "Nên để trống: phần mềm tự tạo tên đăng nhập theo Công văn số 297-CV/BTCQU: họ tên không dấu, viết "
          "liền, chữ thường, thêm dấu “_” và hậu tố của quận (ví dụ ở quận Ba Đình: Nguyễn Văn An → "
-         "nguyenvanan_badinh; trùng tên thì thêm số: nguyenvanan_badinh2). Nếu ghi sẵn thì phải đúng quy tắc "
+         "nguyenvanan_badinh; trùng tên thì thêm số trước hậu tố: nguyenvanan2_badinh). Nếu ghi sẵn thì phải đúng quy tắc "
          "trên và không trùng với người khác."),
         ("Email", "Địa chỉ thư điện tử công vụ, ví dụ: nguyenvanan@hanoi.gov.vn. Không trùng giữa hai người."),
         ("SĐT liên hệ",
          "Số di động 10 chữ số (bắt đầu bằng 03, 05, 07, 08, 09) hoặc số cố định bắt đầu bằng 02. Ô đã định "
          "dạng văn bản nên giữ được số 0 ở đầu."),
         ("Đơn vị",
-         "Bắt buộc. Tên phòng, ban, bộ phận hoặc đơn vị nơi người đó công tác; ghi thống nhất một cách viết "
-         "cho cùng một đơn vị."),
+         "Bắt buộc. Tên đơn vị nơi người đó công tác, hoặc tên một phòng, ban của đơn vị đó đúng như trên phần mềm "
+         "(người đó thuộc phòng, ban ấy); ghi thống nhất một cách viết cho cùng một đơn vị."),
         ("Vai trò", f"Bắt buộc. Chọn trong danh sách thả xuống một trong: {roles}."),
         ("Là quản trị đơn vị",
          f"Ghi “{UNIT_ADMIN_MARK}” nếu người này là quản trị đơn vị trên phần mềm (thêm, sửa người dùng, cấp "

@@ -7,10 +7,11 @@ from sqlalchemy import func, select, update
 
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.org import check_no_cycle, check_parent
-from app.domain.scope import Actor, Placement, can_manage_unit
+from app.domain.scope import Actor, Placement, can_manage_unit, require_actor
 from app.domain.text import fold, normalize_text
 from app.models import OrgUnit, Staff
 from app.services import audit
+from app.services.reach import node_place_before, ref_now
 
 
 def _derive_links(node: OrgUnit, parent: Optional[OrgUnit]) -> None:
@@ -33,9 +34,13 @@ def _propagate(session, node: OrgUnit) -> None:
         _propagate(session, child)
 
 
-def _check_manage(actor: Optional[Actor], node: OrgUnit, parent: Optional[OrgUnit]) -> None:
+def _who(actor: Actor, actor_user):
+    return actor_user if actor_user is not None else actor
+
+
+def _check_manage(actor: Actor, node: OrgUnit, parent: Optional[OrgUnit]) -> None:
     """Admins only manage the nodes in their scope; unit admins only their unit's departments."""
-    if actor is None or actor.is_admin:
+    if actor.is_admin:
         return
     if node.kind in ("district", "block"):
         raise PermissionDenied("scope", "Chỉ quản trị quận/huyện mới được thay đổi khối.")
@@ -49,21 +54,26 @@ def _check_manage(actor: Optional[Actor], node: OrgUnit, parent: Optional[OrgUni
         raise PermissionDenied("scope", "Phòng, ban phải thuộc đơn vị trong phạm vi bạn quản lý.", "parent")
 
 
-def validate(session, node: OrgUnit, actor: Optional[Actor] = None, before: Optional[Placement] = None) -> None:
+def validate(session, node: OrgUnit, actor: Actor) -> None:
     """Check a new or edited node against the tree rules and the actor's scope; derive its links.
 
-    ``before`` is where an edited node sat before the edit (the actor must manage that too).
+    An edited node is judged where it sat before the edit (its stored links: the actor must manage
+    that too) and where the edit puts it. The parent is what the form chose: the empty option
+    (``__None``) is a node without a parent, refused by the tree rules, never the stored parent.
     Raises a DomainError; stages nothing else.
     """
+    require_actor(actor)
+    with session.no_autoflush:
+        before = node_place_before(node)
+        parent = ref_now(session, node, "parent", "parent_id")
     node.name = normalize_text(node.name)
     if not node.name:
         raise ValidationError("required", "Tên không được để trống.", "name")
     node.name_key = fold(node.name)
-    parent = node.parent if node.parent is not None else (session.get(OrgUnit, node.parent_id) if node.parent_id else None)
+    if not actor.is_admin and before is not None and not can_manage_unit(actor, before):
+        raise PermissionDenied("scope", "Bạn không có quyền thay đổi mục này.")
     check_parent(node.kind, parent.kind if parent is not None else None)
     check_no_cycle(node.id, parent.id if parent is not None else None, lambda i: session.get(OrgUnit, i).parent_id)
-    if actor is not None and not actor.is_admin and before is not None and not can_manage_unit(actor, before):
-        raise PermissionDenied("scope", "Bạn không có quyền thay đổi mục này.")
     _check_manage(actor, node, parent)
     with session.no_autoflush:
         clash = session.scalar(
@@ -78,14 +88,10 @@ def validate(session, node: OrgUnit, actor: Optional[Actor] = None, before: Opti
     _derive_links(node, parent)
 
 
-def save(session, node: OrgUnit, actor: Optional[Actor] = None, actor_user=None,
-         before: Optional[Placement] = None) -> OrgUnit:
-    """Validate a new or edited node, stage it with its links and the nodes below it, and log: one unit of work.
-
-    ``before`` is where an edited node sat (see ``validate``); None for a new node.
-    """
+def save(session, node: OrgUnit, actor: Actor, actor_user=None) -> OrgUnit:
+    """Validate a new or edited node, stage it with its links and the nodes below it, and log: one unit of work."""
     created = node.id is None
-    validate(session, node, actor, before)
+    validate(session, node, actor)
     session.add(node)
     session.flush()  # a new block or unit points at itself: it needs its id
     if node.kind == "block":
@@ -93,21 +99,25 @@ def save(session, node: OrgUnit, actor: Optional[Actor] = None, actor_user=None,
     if node.kind == "unit":
         node.unit_id = node.id
     _propagate(session, node)
-    audit.record(session, "org_created" if created else "org_updated", actor=actor_user, target=node)
+    audit.record(session, "org_created" if created else "org_updated", actor=_who(actor, actor_user), target=node)
     session.flush()
     return node
 
 
-def create(session, name: str, kind: str, parent: Optional[OrgUnit], unit_type: Optional[str] = None,
-           actor: Optional[Actor] = None, actor_user=None) -> OrgUnit:
+def create(session, name: str, kind: str, parent: Optional[OrgUnit], unit_type: Optional[str] = None, *,
+           actor: Actor, actor_user=None) -> OrgUnit:
     """Stage one new node."""
     node = OrgUnit(name=name, kind=kind, parent=parent, parent_id=parent.id if parent else None, unit_type=unit_type)
     return save(session, node, actor, actor_user)
 
 
-def check_delete(session, node: OrgUnit, actor: Optional[Actor] = None, actor_user=None) -> None:
+def check_delete(session, node: OrgUnit, actor: Actor, actor_user=None) -> None:
     """Refuse to delete a node that still has people or nodes under it; stage the audit row."""
-    if actor is not None and not actor.is_admin:
+    require_actor(actor)
+    if not actor.is_admin:
+        before = node_place_before(node)
+        if before is not None and not can_manage_unit(actor, before):
+            raise PermissionDenied("scope", "Bạn không có quyền thay đổi mục này.")
         _check_manage(actor, node, node.parent)
     people = session.scalar(
         select(func.count(Staff.id)).where((Staff.unit_id == node.id) | (Staff.department_id == node.id))
@@ -118,7 +128,7 @@ def check_delete(session, node: OrgUnit, actor: Optional[Actor] = None, actor_us
     if children:
         raise ValidationError("not_empty", f"Không thể xóa “{node.name}”: còn {children} đơn vị, phòng ban trực thuộc.")
     session.execute(update(Staff).where(Staff.managed_block_id == node.id).values(managed_block_id=None))
-    audit.record(session, "org_deleted", actor=actor_user, target=node.name,
+    audit.record(session, "org_deleted", actor=_who(actor, actor_user), target=node.name,
                  unit_id=node.unit_id if node.kind == "department" else None)
 
 

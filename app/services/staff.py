@@ -1,7 +1,7 @@
 """Managing people: add, edit, delete, roles, with scope rules enforced for every change."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import inspect, select
@@ -10,14 +10,15 @@ from werkzeug.security import generate_password_hash
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.phones import is_vietnamese_phone, normalize_phone
 from app.domain.roles import ADMIN, EVAL_ROLE_BY_CODE, roles_for
-from app.domain.scope import Actor, PersonFacts, check_person_change
+from app.domain.scope import Actor, PersonFacts, check_person_change, require_actor
 from app.domain.text import fold, normalize_text
 from app.domain.usernames import UsernameAllocator, is_well_formed
-from app.models import OrgUnit, Staff
+from app.models import Staff
 from app.services import audit
 from app.services.accounts import issue_initial_password
-from app.services.reach import facts_after, facts_before
+from app.services.reach import facts_after, facts_before, ref_now
 from app.settings import settings
+
 
 def split_name(full_name: str) -> tuple[str, str]:
     """Vietnamese order: (family and middle names, given name)."""
@@ -43,6 +44,11 @@ def _is_block_admin(person: Staff) -> bool:
     return person.managed_block_id is not None or person.managed_block is not None
 
 
+def audit_actor(actor: Actor, actor_user=None):
+    """Who the audit row names: the signed-in person, else the actor (``SYSTEM`` is "Hệ thống (dòng lệnh)")."""
+    return actor_user if actor_user is not None else actor
+
+
 def derived_role_names(person: Staff, keep_admin: bool) -> frozenset[str]:
     return roles_for(
         person.eval_role or None,
@@ -52,7 +58,7 @@ def derived_role_names(person: Staff, keep_admin: bool) -> frozenset[str]:
     )
 
 
-def _clean_fields(session, person: Staff) -> None:
+def _clean_fields(session, person: Staff, keep_admin: bool = False) -> None:
     person.full_name = normalize_text(person.full_name)
     if not person.full_name:
         raise ValidationError("required", "Họ và tên không được để trống.", "full_name")
@@ -74,15 +80,17 @@ def _clean_fields(session, person: Staff) -> None:
     person.contact_email = email or None
     if person.eval_role and person.eval_role not in EVAL_ROLE_BY_CODE:
         raise ValidationError("eval_role", "Vai trò đánh giá không hợp lệ.", "eval_role")
-    unit = person.unit if person.unit is not None else (session.get(OrgUnit, person.unit_id) if person.unit_id else None)
-    if unit is None or unit.kind != "unit":
+    # What the form chose, the empty option (``__None``) included: never the stored value it replaces.
+    unit = ref_now(session, person, "unit", "unit_id")
+    if unit is None and not keep_admin:  # only the district's own admins sit at the root, without a unit
         raise ValidationError("required", "Hãy chọn đơn vị công tác.", "unit")
-    dept = person.department if person.department is not None else (
-        session.get(OrgUnit, person.department_id) if person.department_id else None
-    )
-    if dept is not None and (dept.kind != "department" or dept.unit_id != unit.id):
-        raise ValidationError("department", f"Phòng, ban “{dept.name}” không thuộc đơn vị “{unit.name}”.", "department")
-    managed = person.managed_block
+    if unit is not None and unit.kind != "unit":
+        raise ValidationError("unit", f"“{unit.name}” không phải là một đơn vị.", "unit")
+    dept = ref_now(session, person, "department", "department_id")
+    if dept is not None and (dept.kind != "department" or unit is None or dept.unit_id != unit.id):
+        where = f"đơn vị “{unit.name}”" if unit is not None else "đơn vị nào"
+        raise ValidationError("department", f"Phòng, ban “{dept.name}” không thuộc {where}.", "department")
+    managed = ref_now(session, person, "managed_block", "managed_block_id")
     if managed is not None and managed.kind != "block":
         raise ValidationError("managed_block", "Quản trị khối phải gắn với một khối.", "managed_block")
     for field, label in (("reviewer", "Lãnh đạo phụ trách nhận xét"), ("evaluator", "Lãnh đạo đánh giá")):
@@ -91,35 +99,36 @@ def _clean_fields(session, person: Staff) -> None:
             raise ValidationError("self_review", f"{label}: không ai tự nhận xét, đánh giá chính mình.", field)
 
 
-def prepare(session, person: Staff, actor: Optional[Actor], actor_user=None) -> Optional[str]:
+def prepare(session, person: Staff, actor: Actor, actor_user=None) -> Optional[str]:
     """Validate a new or edited person, derive names and roles, check scope; stage an audit row.
 
     Returns the initial password of a new person (shown once), else None. Commits nothing:
     the caller commits the unit of work.
     """
+    require_actor(actor)
+    who = audit_actor(actor, actor_user)
     with session.no_autoflush:
         before = facts_before(session, person)
-        _clean_fields(session, person)
         keep_admin = ADMIN in (before.roles if before else frozenset())
+        _clean_fields(session, person, keep_admin)
         names = derived_role_names(person, keep_admin)
         after = facts_after(session, person, names)
-        if actor is not None:
-            problems = check_person_change(actor, before, after)
-            if problems:
-                raise PermissionDenied.of("scope", problems)
+        problems = check_person_change(actor, before, after)
+        if problems:
+            raise PermissionDenied.of("scope", problems)
         rows = role_rows(session)
         person.roles = [rows[n] for n in sorted(names) if n in rows]
     password = None
     if before is None:
         with session.no_autoflush:
-            password = _prepare_new(session, person, after, actor_user)
+            password = _prepare_new(session, person, after, who)
     else:
         changes = changed_fields(person)
         if before.roles != names:
-            audit.record(session, "role_changed", actor=actor_user, target=person,
+            audit.record(session, "role_changed", actor=who, target=person,
                          detail={"truoc": sorted(before.roles), "sau": sorted(names)})
         if changes:
-            audit.record(session, "user_updated", actor=actor_user, target=person, detail=changes)
+            audit.record(session, "user_updated", actor=who, target=person, detail=changes)
     return password
 
 
@@ -170,19 +179,25 @@ def allocate_usernames(session, full_names: Iterable[str]) -> list[str]:
     return [allocator.allocate(n) for n in full_names]
 
 
-def check_delete(session, person: Staff, actor: Optional[Actor], actor_user=None) -> None:
+def check_delete(session, person: Staff, actor: Actor, actor_user=None) -> None:
     """Refuse a deletion outside scope; stage the audit row."""
-    if actor is not None:
-        before = facts_before(session, person)
-        problems = check_person_change(actor, before, None)
-        if problems:
-            raise PermissionDenied.of("scope", problems)
-    audit.record(session, "user_deleted", actor=actor_user, target=f"{person.display_name} ({person.username})",
-                 unit_id=person.unit_id)
+    require_actor(actor)
+    before = facts_before(session, person)
+    problems = check_person_change(actor, before, None)
+    if problems:
+        raise PermissionDenied.of("scope", problems)
+    audit.record(session, "user_deleted", actor=audit_actor(actor, actor_user),
+                 target=f"{person.display_name} ({person.username})", unit_id=before.place.unit_id)
 
 
-def create_district_admin(session, username: str, full_name: str, password: str) -> Staff:
-    """A district administrator with a password they chose (slow hash); staged for the caller to commit."""
+def create_district_admin(session, username: str, full_name: str, password: str, *, actor: Actor) -> Staff:
+    """A district administrator with a password they chose (slow hash); staged for the caller to commit.
+
+    Only the district level creates one (the command runs as ``SYSTEM``).
+    """
+    require_actor(actor)
+    if not actor.is_admin:
+        raise PermissionDenied("scope", "Chỉ quản trị quận/huyện mới được tạo tài khoản quản trị quận/huyện.")
     suffix = settings().account_suffix
     username = normalize_text(username).lower()
     if not username:
@@ -197,6 +212,6 @@ def create_district_admin(session, username: str, full_name: str, password: str)
     rows = role_rows(session)
     person.roles = [rows[n] for n in sorted(roles_for(None, is_district_admin=True)) if n in rows]
     session.add(person)
-    audit.record(session, "user_created", target=f"{person.full_name} ({username})")
+    audit.record(session, "user_created", actor=actor, target=f"{person.full_name} ({username})")
     session.flush()
     return person

@@ -6,7 +6,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import SelectField
 
 from app.domain.org import UNIT_TYPES
-from app.domain.scope import Placement
 from app.models import OrgUnit
 from app.security.scope import org_scope_filter
 from app.services import org as org_service
@@ -40,9 +39,9 @@ class _OrgView(ScopedModelView):
         self.guard(org_service.save, item, self.actor(), self.actor_user())
 
     def pre_update(self, item):
-        # unit_id/block_id are stored links the form does not touch: where the node sat before the edit.
-        before = Placement(item.unit_id, item.block_id)
-        self.guard(org_service.save, item, self.actor(), self.actor_user(), before=before)
+        # The service judges the node where it sat (its stored links) and where the form puts it; an empty
+        # parent (``__None``) is refused there, with a message on the field.
+        self.guard(org_service.save, item, self.actor(), self.actor_user())
 
     def pre_delete(self, item):
         self.guard(org_service.check_delete, item, self.actor(), self.actor_user())

@@ -5,9 +5,11 @@ import pytest
 
 from app.domain.org import ALLOWED_PARENT_KINDS, OrgRuleError, check_no_cycle, check_parent
 from app.domain.roles import EVAL_ROLES, PRIVILEGED_ROLES, SECURITY_ROLES, roles_for
-from app.domain.scope import Actor, PersonFacts, Placement, can_manage_unit, can_see_unit, check_person_change
+from app.domain.scope import (SYSTEM, Actor, MissingActor, PersonFacts, Placement, can_manage_unit, can_see_unit,
+                              check_person_change, require_actor)
 
 U1, U2, U3 = Placement(1, 10), Placement(2, 10), Placement(3, 20)  # units 1, 2 in block 10; unit 3 in block 20
+NOWHERE = Placement(None, None)
 
 ADMIN = Actor(100, frozenset({"Admin", "staff"}))
 BLOCK = Actor(101, frozenset({"block_admin", "staff"}), unit_id=3, block_id=20, managed_block_id=10)
@@ -53,6 +55,20 @@ CHANGES = [
     (LEADER, person(5, U1), person(5, U1), False),  # readers manage nothing
     (ADMIN, person(5, U3), person(5, U1, "block_admin", block=10), True),
     (ADMIN, person(100, None, "Admin"), None, False),  # nobody deletes themself
+    # people without a unit (the district admin, anyone whose unit was cleared): the district's only
+    (UNIT, person(5, NOWHERE), person(5, U1), False),
+    (BLOCK, person(5, NOWHERE), person(5, U1), False),
+    (BLOCK, person(5, NOWHERE, "Admin"), person(5, NOWHERE, "Admin"), False),
+    (UNIT, person(5, U1), person(5, NOWHERE), False),  # nor may a lower admin put somebody there
+    (ADMIN, person(5, NOWHERE), person(5, U1), True),
+    (SYSTEM, person(5, NOWHERE, "Admin"), person(5, NOWHERE, "Admin"), True),
+    (SYSTEM, person(5, U3), None, True),
+    # a block admin by the block they administer, whatever their roles say
+    (UNIT, PersonFacts(6, U1, frozenset({"staff"}), 10), PersonFacts(6, U1, frozenset({"staff"}), 10), False),
+    (BLOCK, PersonFacts(6, U1, frozenset({"staff"}), 20), None, False),
+    (ADMIN, PersonFacts(6, U1, frozenset({"staff"}), 20), None, True),
+    # readers and anonymous manage nobody
+    (Actor(None, frozenset()), None, person(None, U1), False),
 ]
 
 
@@ -61,6 +77,22 @@ def test_person_changes(actor, before, after, allowed):
     problems = check_person_change(actor, before, after)
     assert (problems == []) is allowed, problems
     assert all(isinstance(p, str) and p for p in problems)
+
+
+@pytest.mark.parametrize("actor", [None, "Admin", object()])
+def test_there_is_no_implicit_actor(actor):
+    """None never means "all rights": every path names its actor (SYSTEM for commands)."""
+    with pytest.raises(MissingActor):
+        require_actor(actor)
+    with pytest.raises(MissingActor):
+        check_person_change(actor, None, person(None, U1))
+
+
+def test_the_system_actor_has_the_districts_reach_and_a_label():
+    assert require_actor(SYSTEM) is SYSTEM and SYSTEM.is_system and SYSTEM.is_admin and SYSTEM.id is None
+    assert SYSTEM.label == "Hệ thống (dòng lệnh)"
+    assert can_manage_unit(SYSTEM, U3) and can_manage_unit(SYSTEM, NOWHERE)
+    assert not ADMIN.is_system
 
 
 @pytest.mark.parametrize("eval_role", [r.code for r in EVAL_ROLES] + [None])

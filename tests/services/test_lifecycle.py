@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.domain.dates import TZ
+from app.domain.scope import SYSTEM
 from tests.conftest import flashes
 
 T0 = dt.datetime(2026, 11, 2, 8, 0, 0, tzinfo=TZ)
@@ -38,7 +39,7 @@ def _new_person(app, unit="UBND phường Cống Vị"):
     with app.test_request_context():
         unit_row = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(unit)))
         person = Staff(full_name="Trịnh Văn Mới", unit=unit_row, eval_role="staff")
-        password = staff_service.prepare(db.session, person, actor=None)
+        password = staff_service.prepare(db.session, person, actor=SYSTEM)
         db.session.add(person)
         db.session.commit()
         return person.id, person.username, password

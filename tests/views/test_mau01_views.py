@@ -106,7 +106,7 @@ def test_unit_admin_cannot_import_into_other_units(app, demo):
     demo.login(client, "unit_admin")  # UBND phường Cống Vị; the sample also lists two other units
     before = _count(app)
     body = _upload(client, SAMPLE).get_data(as_text=True)
-    assert "không thuộc phạm vi" in body and "/mau01/confirm/" not in body
+    assert "không có trong phạm vi bạn quản lý" in body and "/mau01/confirm/" not in body
     assert _count(app) == before
 
 

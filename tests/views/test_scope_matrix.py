@@ -242,3 +242,278 @@ def test_staff_role_sees_no_lists(app, demo):
     demo.login(client, "staff", OWN_UNIT)
     for url in ("/staff/list/", "/units/list/", "/blocks/list/", "/audit/list/"):
         assert client.get(url).status_code == 403, url
+
+
+# --- the Mẫu 01 import and the read API, per role --------------------------------------------------------
+#
+# Every non-district role imports (the screen's upload → confirm for those who may, the service for every
+# actor: `flask mau01 import` runs as the system actor, never as a unit admin) a sheet with one valid row of
+# its own unit and one row that names something outside its reach. Nothing outside the reach changes, and the
+# row gets the message that says so (without naming the foreign unit's block).
+
+STAFF_TEXT = "Công chức, viên chức, lao động hợp đồng"
+IMPORT_ACTORS = ACTORS
+IMPORTERS = {"unit_admin", "block_admin"}  # the roles with the Mẫu 01 screens
+
+
+def _import_world(app):
+    """Foreign targets: a person of another block's unit, a unit named like the actors' own unit in another
+    block (with a person), a person whose unit was cleared, the district admin, another block's admin."""
+    from app.domain.scope import SYSTEM
+    from app.extensions import db
+    from app.models import OrgUnit, Staff
+    from app.services import org
+    from app.services import staff as staff_service
+
+    with app.app_context():
+        s = db.session
+        # the first of a name: the demo's own (the clone below is created later)
+        unit = lambda name: s.scalar(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(name))
+                                     .order_by(OrgUnit.id))
+        block = lambda name: s.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(name)))
+        foreign_unit = unit(OTHER_BLOCK_UNIT)
+        clone = org.create(s, OWN_UNIT, "unit", block("Khối Giáo dục"), actor=SYSTEM)
+        twin = Staff(full_name="Đào Thị Sinh Đôi", unit=clone, eval_role="staff", phone="0987000111")
+        staff_service.prepare(s, twin, SYSTEM)
+        s.add(twin)
+        people = s.scalars(select(Staff).where(Staff.unit_id == foreign_unit.id, Staff.eval_role == "staff",
+                                               Staff.is_unit_admin.is_(False)).order_by(Staff.id)).all()
+        foreign, cleared = people[0], people[1]
+        cleared.unit_id = cleared.department_id = None
+        other_block_admin = s.scalar(select(Staff).where(Staff.managed_block_id == block("Khối Giáo dục").id))
+        s.commit()
+        return {
+            "foreign": (foreign.id, foreign.username, foreign.full_name),
+            "twin": (twin.id, twin.username, twin.full_name, twin.phone),
+            "cleared": (cleared.id, cleared.username, cleared.full_name),
+            "admin": s.scalar(select(Staff.username).where(Staff.username == "admin")),
+            "block_admin": (other_block_admin.id, other_block_admin.username, other_block_admin.full_name),
+            "own_unit_id": unit(OWN_UNIT).id,
+        }
+
+
+def _sheet(rows):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH CÁN BỘ …"])
+    ws.append(["1 - Loại hình của cơ quan đơn vị: Đơn vị hành chính"])
+    ws.append([f"2- Tổng số CBCCCVC và LĐHD hiện có của cơ quan, đơn vị: {len(rows)} người"])
+    ws.append([None])
+    ws.append(["STT", "Họ và tên", "Chức vụ", "Tài khoản", "Email", "SĐT liên hệ", "Đơn vị", "Vai trò",
+               "Là quản trị đơn vị", "Lãnh đạo phụ trách nhận xét", "Lãnh đạo đánh giá"])
+    for i, (name, unit, account, phone, evaluator) in enumerate(rows, 1):
+        ws.append([i, name, "Chuyên viên", account, None, phone, unit, STAFF_TEXT, None, None, evaluator])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+OWN_ROW = ("Hà Văn Hợp Lệ", OWN_UNIT, None, "0912000001", None)
+# case -> (row naming something outside reach, column of the expected error or None, message)
+IMPORT_CASES = {
+    "foreign_person_by_account": (lambda w: (w["foreign"][2], OWN_UNIT, w["foreign"][1], None, None),
+                                  "Tài khoản", "ngoài phạm vi bạn quản lý"),
+    "foreign_unit": (lambda w: ("Người Đơn Vị Lạ", OTHER_BLOCK_UNIT, None, "0912000002", None),
+                     "Đơn vị", "không có trong phạm vi bạn quản lý"),
+    "same_named_unit_in_another_block": (lambda w: (w["twin"][2], OWN_UNIT, None, w["twin"][3], None), None, ""),
+    "same_named_units_person_by_account": (lambda w: (w["twin"][2], OWN_UNIT, w["twin"][1], None, None),
+                                           "Tài khoản", "ngoài phạm vi bạn quản lý"),
+    "person_without_a_unit": (lambda w: (w["cleared"][2], OWN_UNIT, w["cleared"][1], None, None),
+                              "Tài khoản", "ngoài phạm vi bạn quản lý"),
+    "district_admin_account": (lambda w: ("Quản trị Quận", OWN_UNIT, w["admin"], None, None),
+                               "Tài khoản", "ngoài phạm vi bạn quản lý"),
+    "block_admin_account": (lambda w: (w["block_admin"][2], OWN_UNIT, w["block_admin"][1], None, None),
+                            "Tài khoản", "ngoài phạm vi bạn quản lý"),
+    "foreign_evaluator": (lambda w: ("Người Đánh Giá Lạ", OWN_UNIT, None, "0912000003", w["foreign"][1]),
+                          "Lãnh đạo đánh giá", "trong phạm vi bạn quản lý"),
+}
+
+
+def _world_state(app, reach_unit_ids):
+    """Every person outside ``reach_unit_ids`` and every org node, as stored; and the new people's units."""
+    from app.extensions import db
+    from app.models import OrgUnit, Staff
+
+    with app.app_context():
+        s = db.session
+        people = {
+            p.id: (p.full_name, p.position, p.phone, p.unit_id, p.department_id, p.eval_role, p.is_unit_admin,
+                   p.reviewer_id, p.evaluator_id, p.managed_block_id, p.active, p.password)
+            for p in s.scalars(select(Staff))
+        }
+        nodes = {n.id: (n.name, n.kind, n.parent_id, n.block_id, n.unit_id) for n in s.scalars(select(OrgUnit))}
+        db.session.remove()
+    foreign = {k: v for k, v in people.items() if v[3] not in reach_unit_ids}
+    return foreign, nodes, people
+
+
+def _reach_units(app, kind):
+    from app.extensions import db
+    from app.models import OrgUnit
+
+    with app.app_context():
+        if kind == "block_admin":
+            block = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(OWN_BLOCK)))
+            ids = set(db.session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.block_id == block.id)))
+        elif kind == "unit_admin":
+            ids = {db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(OWN_UNIT))
+                                     .order_by(OrgUnit.id))}
+        else:
+            ids = set()  # readers and staff administer nobody
+        db.session.remove()
+    return ids
+
+
+def _check_import_outcome(app, kind, case, out, before, reach_ids, world):
+    _, column, message = IMPORT_CASES[case]
+    foreign_before, nodes_before, people_before = before
+    foreign_after, nodes_after, people_after = _world_state(app, reach_ids)
+    assert {k: v for k, v in foreign_after.items() if k in foreign_before} == foreign_before, f"{kind} {case}: foreign people changed"
+    new = set(people_after) - set(people_before)
+    assert all(people_after[i][3] in reach_ids for i in new), f"{kind} {case}: a new person outside reach"
+    assert set(nodes_after) - set(nodes_before) == set() and nodes_after == nodes_before, f"{kind} {case}: org tree changed"
+    errors = out["errors"]
+    text = str(out)
+    assert "Khối Giáo dục" not in text, f"{kind} {case}: the foreign block is named"
+    if kind not in IMPORTERS:
+        assert not out["committed"] and not new and errors, f"{kind} {case}: a reader imported"
+        return
+    if column is None:  # the same-named unit resolves to the actor's own unit: a new person there, the twin untouched
+        assert out["committed"] and errors == [], (kind, case, errors)
+        assert [people_after[i][3] for i in new] == [world["own_unit_id"]] * 2
+        return
+    assert not out["committed"] and not new, (kind, case)
+    hits = [e for e in errors if e["column"] == column and message in e["message"]]
+    assert hits and {e["row"] for e in errors} == {7}, (kind, case, errors)
+
+
+@pytest.mark.parametrize("case", sorted(IMPORT_CASES))
+@pytest.mark.parametrize("kind,home", IMPORT_ACTORS, ids=[k for k, _ in IMPORT_ACTORS])
+def test_import_service_changes_nothing_outside_reach(app, demo, kind, home, case):
+    """The service, with each actor (the path of the screens; the CLI runs as the system actor)."""
+    import io
+
+    from app.extensions import db
+    from app.models import Staff
+    from app.security.scope import actor_for
+    from app.services.mau01 import run_import
+    from app.services.uow import unit_of_work
+
+    person = demo.user(kind, home)  # before the world has a second unit of the same name
+    reach_ids = _reach_units(app, kind)
+    world = _import_world(app)
+    row = IMPORT_CASES[case][0](world)
+    before = _world_state(app, reach_ids)
+    with app.test_request_context():
+        actor = actor_for(db.session.get(Staff, person["id"]))
+        with unit_of_work(db.session):
+            result = run_import(db.session, io.BytesIO(_sheet([OWN_ROW, row])), actor,
+                                actor_user=db.session.get(Staff, person["id"]), source_name="matrix.xlsx")
+        out = result.as_json()
+        db.session.remove()
+    _check_import_outcome(app, kind, case, out, before, reach_ids, world)
+
+
+@pytest.mark.parametrize("case", sorted(IMPORT_CASES))
+@pytest.mark.parametrize("kind,home", IMPORT_ACTORS, ids=[k for k, _ in IMPORT_ACTORS])
+def test_import_screens_change_nothing_outside_reach(app, demo, kind, home, case):
+    """Upload → preview → confirm, as each role; the confirm re-plans, so a token alone commits nothing."""
+    import io
+
+    client = app.test_client()
+    demo.login(client, kind, home)  # before the world has a second unit of the same name
+    reach_ids = _reach_units(app, kind)
+    world = _import_world(app)
+    row = IMPORT_CASES[case][0](world)
+    before = _world_state(app, reach_ids)
+    resp = client.post("/mau01/upload", data={"file": (io.BytesIO(_sheet([OWN_ROW, row])), "matrix.xlsx")},
+                       content_type="multipart/form-data")
+    if kind not in IMPORTERS:
+        assert resp.status_code == 403
+        assert _world_state(app, reach_ids) == before
+        return
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Xem trước" in body
+    for marker in (world["foreign"][1], world["twin"][1], world["cleared"][1], world["block_admin"][1], "Khối Giáo dục"):
+        if marker not in str(row):  # what the row itself typed is echoed in its message, nothing else
+            assert marker not in body, f"{kind} {case}: preview names {marker}"
+    token = re.search(r"/mau01/(?:confirm|errors)/([A-Za-z0-9_-]+)", body).group(1)
+    done = client.post(f"/mau01/confirm/{token}").get_data(as_text=True)
+    _, column, message = IMPORT_CASES[case]
+    committed = "Đã nhập Mẫu 01" in done
+    if column is not None:
+        assert message in body and not committed, (kind, case)
+    out = {"committed": committed, "errors": [] if column is None else [{"row": 7, "column": column, "message": message}]}
+    _check_import_outcome(app, kind, case, out, before, reach_ids, world)
+
+
+def test_the_command_line_imports_as_the_system_actor(app, tmp_path):
+    """`flask mau01 import` has no signed-in person: it runs as SYSTEM, and the audit log says so."""
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(_sheet([OWN_ROW]))
+    result = app.test_cli_runner().invoke(args=["mau01", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        names = set(db.session.scalars(select(AuditEvent.actor_name).where(AuditEvent.action.in_(("import_mau01", "user_created")),
+                                                                             AuditEvent.ip == "cli")))
+        db.session.remove()
+    assert names == {"Hệ thống (dòng lệnh)"}
+
+
+# The read API, per role: lists and shows only what the role may see.
+API_ACTORS = ACTORS
+
+
+def _visible_units(app, kind):
+    from app.extensions import db
+    from app.models import OrgUnit
+
+    with app.app_context():
+        if kind == "block_admin":
+            block = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(OWN_BLOCK)))
+            ids = set(db.session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.block_id == block.id)))
+        else:
+            ids = {db.session.scalar(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold(OWN_UNIT))
+                                     .order_by(OrgUnit.id))}
+        db.session.remove()
+    return ids
+
+
+@pytest.mark.parametrize("kind,home", API_ACTORS, ids=[k for k, _ in API_ACTORS])
+def test_read_api_lists_and_shows_nothing_foreign(app, demo, kind, home):
+    from app.extensions import db
+    from app.models import OrgUnit, Staff
+
+    client = app.test_client()
+    me = demo.login(client, kind, home)  # before the world has a second unit of the same name
+    visible = _visible_units(app, kind)
+    world = _import_world(app)
+    staff = client.get("/api/v1/staff/?q=(page_size:500)")
+    org = client.get("/api/v1/org/?q=(page_size:500)")
+    if kind == "staff":  # no API permission at all
+        assert staff.status_code == 403 and org.status_code == 403
+        return
+    assert staff.status_code == 200 and org.status_code == 200
+    people = staff.get_json()["result"]
+    units = org.get_json()["result"]
+    assert people and units  # the control: own unit is listed
+    assert {p["unit_id"] for p in people} <= visible, kind
+    with app.app_context():
+        unit_of = dict(db.session.execute(select(OrgUnit.id, OrgUnit.block_id).where(OrgUnit.kind == "unit")).all())
+        foreign_ids = [world["foreign"][0], world["twin"][0], world["cleared"][0], world["block_admin"][0],
+                       db.session.scalar(select(Staff.id).where(Staff.username == "admin"))]
+        db.session.remove()
+    assert {u["id"] for u in units} <= visible, kind
+    for pid in foreign_ids:
+        assert client.get(f"/api/v1/staff/{pid}").status_code == 404, (kind, pid)
+    for uid in set(unit_of) - visible:
+        assert client.get(f"/api/v1/org/{uid}").status_code == 404, (kind, uid)
+    if kind != "block_admin":  # a block admin may sit in a unit of another block (Phòng Nội vụ)
+        assert client.get(f"/api/v1/staff/{me['id']}").status_code == 200
