@@ -1,7 +1,7 @@
 """View bases: scope re-checked where FAB skips base filters, service errors flashed."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, jsonify, request
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
@@ -78,11 +78,41 @@ class ScopedModelView(ModelView):
 
 
 class ScopedReadApi(ModelRestApi):
-    """Read-only REST over the same base filters as the screens."""
+    """Read-only REST over the same base filters as the screens; errors as Vietnamese ``{code, message}``."""
 
     include_route_methods = {"get", "get_list"}
     allow_browser_login = True
     max_page_size = 500
+
+    def _error(self, status: int, message=None):
+        from app.views.errors import text_for
+
+        text = text_for(status)
+        # FAB's own messages are English ("Not a valid rison argument", "Fatal error"): keep ours.
+        response = jsonify({"code": text.code, "message": text.message if message is None else message})
+        response.status_code = status
+        return response
+
+    def response_400(self, message=None):
+        return self._error(400, None if message is None or message.isascii() else message)
+
+    def response_401(self):
+        return self._error(401)
+
+    def response_403(self):
+        return self._error(403)
+
+    def response_404(self):
+        return self._error(404)
+
+    def response_422(self, message=None):
+        return self._error(422, None if message is None or message.isascii() else message)
+
+    def response_500(self, message=None):
+        from app.extensions import db
+
+        db.session.rollback()
+        return self._error(500)
 
 
 def install_action_guard(app, appbuilder) -> None:
