@@ -48,3 +48,29 @@ def install_ui(appbuilder) -> None:
         return response
 
     app.add_url_rule("/favicon.ico", "favicon", favicon)
+    tailor_profile_page(appbuilder)
+
+
+PROFILE_FIELDS = ["full_name", "username", "unit", "department", "position", "contact_email", "phone", "roles",
+                  "last_login", "password_change_due"]
+
+
+def tailor_profile_page(appbuilder) -> None:
+    """FAB's profile page (navbar → Thông tin tài khoản) in the app's words.
+
+    It showed FAB's first/last name split, the synthetic login e-mail, ``True``, ``None`` and the role
+    list as ``[Admin, staff]``. The view stays FAB's (its route and permission are what the navbar
+    links to); only what it shows changes.
+    """
+    from flask_appbuilder.security.views import UserDBModelView
+
+    from app.views.base import shown
+    from app.views.staff import STAFF_LABELS
+
+    for view in appbuilder.baseviews:
+        if isinstance(view, UserDBModelView):
+            view.user_show_fieldsets = [("Thông tin tài khoản", {"fields": PROFILE_FIELDS, "expanded": True})]
+            view.show_columns = list(dict.fromkeys(list(view.show_columns) + PROFILE_FIELDS))
+            view.label_columns = {**view.label_columns, **STAFF_LABELS}
+            view.formatters_columns = {c: shown for c in PROFILE_FIELDS}
+            view.user_info_title = "Thông tin tài khoản của bạn"

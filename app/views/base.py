@@ -20,6 +20,24 @@ class ScopedModelView(ModelView):
 
     page_size = 50
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.formatters_columns = self.value_formatters()
+
+    def value_formatters(self) -> dict:
+        """Every shown column gets a formatter: the view's own, else ``shown``.
+
+        A view's ``or_blank`` (None as a blank) is upgraded to ``shown``, which also formats dates
+        and lists; booleans keep their tick or Có/Không.
+        """
+        declared = dict(self.formatters_columns or {})
+        columns = list(dict.fromkeys(list(self.list_columns or []) + list(self.show_columns or [])))
+        out = {}
+        for column in columns:
+            own = declared.get(column)
+            out[column] = shown if own is None or own is or_blank else own
+        return {**declared, **out}
+
     def _in_scope(self, pk) -> bool:
         return self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters) is not None
 
@@ -130,6 +148,31 @@ def install_action_guard(app, appbuilder) -> None:
         if view is None or name not in getattr(view, "actions", {}):
             abort(404)
         return None
+
+
+def shown(value) -> str:
+    """Any value as people read it: no True/False/None, dates dd/mm/yyyy HH:MM, lists joined.
+
+    Roles read by their Vietnamese label; other objects by their ``__repr__`` (the models' display names).
+    """
+    import datetime as dt
+
+    from app.domain.dates import fmt_date, fmt_datetime
+    from app.domain.roles import role_label
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, dt.datetime):
+        return fmt_datetime(value)
+    if isinstance(value, dt.date):
+        return fmt_date(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(shown(v) for v in value)
+    if type(value).__name__ == "Role":
+        return role_label(value.name)
+    return str(value)
 
 
 def yes_mark(value) -> str:
