@@ -37,6 +37,10 @@ def install_ui(appbuilder) -> None:
     from app.views.params import install_param_guard
 
     app = current_app._get_current_object()  # register_views runs inside the app context
+    from app.extensions import db
+    from app.views.search import install_collation
+
+    install_collation(db.engine)
     install_param_guard(app, appbuilder)
     install_error_pages(app)
     icon = (Path(__file__).resolve().parent.parent / "static" / "favicon.ico").read_bytes()

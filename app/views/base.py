@@ -102,6 +102,23 @@ class ScopedReadApi(ModelRestApi):
     allow_browser_login = True
     max_page_size = 500
 
+    def _handle_filters_args(self, rison_args):
+        """Filters by this API's own filter list for the column (FAB looks operators up in one global
+        table shared by every view, so the class found there may belong to another column)."""
+        from flask_appbuilder.exceptions import InvalidColumnFilterFABException, InvalidOperationFilterFABException
+
+        self._filters.clear_filters()
+        search = self._filters.get_search_filters()
+        for item in rison_args.get("filters", []):
+            col, opr = item.get("col"), item.get("opr")
+            if col not in search:
+                raise InvalidColumnFilterFABException(f"Filter column: {col} not allowed to filter")
+            match = next((f for f in search[col] if f.arg_name == opr), None)
+            if match is None:
+                raise InvalidOperationFilterFABException(f"Filter operation: {opr} not allowed on column: {col}")
+            self._filters.add_filter(col, type(match), item.get("value"))
+        return self._filters.get_joined_filters(self._base_filters)
+
     def _error(self, status: int, message=None):
         from app.views.errors import text_for
 

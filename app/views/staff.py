@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -18,6 +17,7 @@ from app.services import uow
 from app.services import staff as staff_service
 from app.views.mau01 import store_credentials
 from app.views.base import ScopedModelView, ScopedReadApi, or_blank, yes_mark, yes_no
+from app.views.search import AppInterface
 
 STAFF_LABELS = {
     "full_name": "Họ và tên",
@@ -50,7 +50,7 @@ FORM_COLUMNS = [
 
 
 class StaffView(ScopedModelView):
-    datamodel = SQLAInterface(Staff)
+    datamodel = AppInterface(Staff)
     class_permission_name = "Staff"
     route_base = "/staff"
     list_title = "Danh sách cán bộ, công chức"
@@ -174,7 +174,7 @@ class StaffView(ScopedModelView):
 
 class StaffApi(ScopedReadApi):
     resource_name = "staff"
-    datamodel = SQLAInterface(Staff)
+    datamodel = AppInterface(Staff)
     class_permission_name = "StaffApi"
     base_filters = [["id", StaffScopeFilter, None]]
     list_columns = ["id", "username", "full_name", "position", "phone", "contact_email", "unit_id", "department_id",
