@@ -35,6 +35,7 @@ class _OrgView(ScopedModelView):
     search_columns = ["name", "parent"]
     order_columns = ["name", "created_on"]
     base_order = ("name", "asc")
+    preselect_single_choice = ("parent",)
 
     def pre_add(self, item):
         item.kind = self.kind

@@ -80,7 +80,7 @@ class StaffView(ScopedModelView):
         "managed_block": "Chỉ quản trị quận/huyện cấp quyền quản trị khối.",
     }
     add_form_extra_fields = edit_form_extra_fields = {
-        "eval_role": SelectField("Vai trò", choices=ROLE_CHOICES, widget=Select2Widget()),
+        "eval_role": SelectField("Vai trò", choices=ROLE_CHOICES, default="staff", widget=Select2Widget()),
         # FAB makes a non-null boolean "required", which an unticked box can never satisfy.
         "is_unit_admin": BooleanField("Là quản trị đơn vị"),
         "full_name": StringField("Họ và tên", validators=[DataRequired(), Length(max=255)]),
@@ -97,6 +97,12 @@ class StaffView(ScopedModelView):
         "unit": [["id", org_scope_filter("unit"), None]],
         "department": [["id", org_scope_filter("department"), None]],
     }
+
+    preselect_single_choice = ("unit",)
+
+    def hidden_columns(self):
+        # Only the district admin grants block administration (services.staff refuses it to others).
+        return [] if self.actor().is_admin else ["managed_block"]
 
     method_permission_name = {"reset_password": "reset_password", "lock": "lock"}
     _new_password = None
