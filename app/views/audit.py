@@ -45,6 +45,7 @@ class AuditLogView(ScopedModelView):
     list_columns = ["at", "actor_display", "action_label", "target_label", "unit", "ip"]
     show_columns = ["at", "actor_display", "action_label", "target_label", "unit", "ip", "detail"]
     search_columns = ["at", "actor_name", "action", "target_label", "unit", "ip"]
+    order_columns = ["at", "actor_name", "action", "target_label", "ip"]
     label_columns = LABELS
     formatters_columns = {"ip": lambda ip: "dòng lệnh" if ip == CLI_ADDRESS else or_blank(ip)}
     search_form_query_rel_fields = {"unit": [["id", org_scope_filter("unit"), None]]}

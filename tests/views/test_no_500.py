@@ -74,6 +74,8 @@ def _garbage_urls(app, rule):
             yield f"{base}?_oc_{view_name}=password&_od_{view_name}=asc"
             order = (getattr(view, "order_columns", None) or ["id"])[0]
             yield f"{base}?_oc_{view_name}={order}&_od_{view_name}=sideways"
+            for column in getattr(view, "order_columns", None) or []:  # every sort link of the header
+                yield f"{base}?_oc_{view_name}={column}&_od_{view_name}=desc"
         else:
             yield f"{base}?page_{view_name}=x"
             yield f"{base}?psize_{view_name}={HUGE}"
