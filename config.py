@@ -78,6 +78,11 @@ class Config:
     FAB_CREATE_DB = False  # the schema comes from Alembic migrations only
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)  # `flask setup` syncs permissions
     FAB_ADD_SECURITY_VIEWS = True
+    # FAB's developer screens of raw permissions, menus and views: not registered (views/roles.py
+    # shows roles and what they may do, in Vietnamese).
+    FAB_ADD_SECURITY_PERMISSION_VIEW = False
+    FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+    FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_API_SWAGGER_UI = False  # Swagger UI loads assets from a CDN
     FAB_API_MAX_PAGE_SIZE = 500
     # FAB's Flask-Limiter on the sign-in page counts successful sign-ins too (a whole office behind one

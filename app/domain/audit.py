@@ -1,5 +1,7 @@
-"""Audit actions as data: code → Vietnamese label."""
+"""Audit actions as data: code → Vietnamese label, and how the log names who acted."""
 from __future__ import annotations
+
+from typing import Optional
 
 ACTION_LABELS: dict[str, str] = {
     "login_ok": "Đăng nhập thành công",
@@ -15,9 +17,40 @@ ACTION_LABELS: dict[str, str] = {
     "user_created": "Tạo tài khoản",
     "user_updated": "Sửa thông tin tài khoản",
     "user_deleted": "Xóa tài khoản",
-    "org_created": "Tạo đơn vị",
-    "org_updated": "Sửa đơn vị",
-    "org_deleted": "Xóa đơn vị",
+    # Org events name the kind of node (below); these are for rows that do not record it.
+    "org_created": "Tạo đơn vị, phòng ban",
+    "org_updated": "Sửa đơn vị, phòng ban",
+    "org_deleted": "Xóa đơn vị, phòng ban",
     "import_mau01": "Nhập Mẫu 01",
     "access_denied": "Truy cập bị từ chối",
 }
+
+# (action, target kind) → label: "Tạo phòng ban" for a department, not "Tạo đơn vị".
+KIND_ACTION_LABELS: dict[tuple[str, str], str] = {
+    (f"org_{verb}", kind): f"{verb_label} {kind_label}"
+    for verb, verb_label in (("created", "Tạo"), ("updated", "Sửa"), ("deleted", "Xóa"))
+    for kind, kind_label in (("district", "đơn vị gốc"), ("block", "khối"), ("unit", "đơn vị"), ("department", "phòng ban"))
+}
+
+CLI_ADDRESS = "cli"  # the ``ip`` of rows written by a command (services.audit.client_address)
+CLI_ACTOR = "Hệ thống (dòng lệnh)"
+AUTOMATIC_ACTOR = "Hệ thống (tự động)"
+
+
+def action_label(action: str, target_type: Optional[str] = None) -> str:
+    """The Vietnamese label of an audit action; org events by the kind of node they concern."""
+    return KIND_ACTION_LABELS.get((action, target_type or "")) or ACTION_LABELS.get(action, action)
+
+
+def actor_label(actor_name: Optional[str], actor_id: Optional[int], ip: Optional[str]) -> str:
+    """Who acted, as the log shows it: the person, the command line, or the system on its own.
+
+    A row with a name keeps it (even when the account is gone: ``actor_id`` is then NULL).
+    """
+    if actor_name:
+        return actor_name
+    if ip == CLI_ADDRESS:
+        return CLI_ACTOR
+    if actor_id is None:
+        return AUTOMATIC_ACTOR
+    return ""

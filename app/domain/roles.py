@@ -9,8 +9,8 @@ class EvalRole:
     """An evaluation role as written in column "Vai trò" of Mẫu 01."""
 
     code: str
-    label: str  # short Vietnamese label for screens
-    mau01_text: str  # the exact text of the Mẫu 01 drop-down
+    label: str  # a shorter wording people also write in the sheet (accepted on import)
+    mau01_text: str  # the exact text of the Mẫu 01 drop-down: what every screen shows
 
 
 EVAL_ROLES: tuple[EvalRole, ...] = (
@@ -40,16 +40,39 @@ DEPARTMENT_HEAD = "department_head"
 STAFF = "staff"
 SYNTHESIS = "synthesis"
 
+# The roles that follow from an evaluation role carry its Mẫu 01 text, so screens and sheets agree.
 SECURITY_ROLES: tuple[SecurityRole, ...] = (
     SecurityRole(ADMIN, "Quản trị quận/huyện", "district"),
     SecurityRole(BLOCK_ADMIN, "Quản trị khối", "block"),
     SecurityRole(UNIT_ADMIN, "Quản trị đơn vị", "unit"),
-    SecurityRole(LEADER, "Lãnh đạo cơ quan, đơn vị", "unit"),
-    SecurityRole(DEPARTMENT_HEAD, "Trưởng, phó phòng, ban", "unit"),
-    SecurityRole(STAFF, "Công chức, viên chức, người lao động", "self"),
-    SecurityRole(SYNTHESIS, "Tổng hợp, tham mưu đánh giá", "unit"),
+    SecurityRole(LEADER, EVAL_ROLE_BY_CODE[LEADER].mau01_text, "unit"),
+    SecurityRole(DEPARTMENT_HEAD, EVAL_ROLE_BY_CODE[DEPARTMENT_HEAD].mau01_text, "unit"),
+    SecurityRole(STAFF, EVAL_ROLE_BY_CODE[STAFF].mau01_text, "self"),
+    SecurityRole(SYNTHESIS, EVAL_ROLE_BY_CODE[SYNTHESIS].mau01_text, "unit"),
 )
 SECURITY_ROLE_BY_NAME: dict[str, SecurityRole] = {r.name: r for r in SECURITY_ROLES}
+
+SCOPE_LABELS: dict[str, str] = {
+    "district": "Toàn quận/huyện",
+    "block": "Các đơn vị của khối mình quản trị",
+    "unit": "Đơn vị của mình",
+    "self": "Bản thân",
+}
+
+# How a person comes to hold each role (what the "Vai trò và quyền" page tells the district admin).
+ROLE_SOURCES: dict[str, str] = {
+    ADMIN: "Tạo bằng lệnh create-admin khi cài đặt.",
+    BLOCK_ADMIN: "Quản trị quận/huyện chọn khối ở ô “Quản trị khối” của người đó.",
+    UNIT_ADMIN: "Cột “Là quản trị đơn vị” của Mẫu 01 có X (hoặc đánh dấu ô này trên màn hình cán bộ).",
+    STAFF: "Mọi người đều có (ai cũng tự đánh giá hằng tháng, kể cả lãnh đạo).",
+    **{r.code: f"Cột “Vai trò” của Mẫu 01 ghi “{r.mau01_text}”." for r in EVAL_ROLES if r.code != STAFF},
+}
+
+
+def role_label(name: str) -> str:
+    """The Vietnamese label of a security role (the name itself for a role the app does not know)."""
+    role = SECURITY_ROLE_BY_NAME.get(name)
+    return role.label if role else name
 
 # Roles only a district administrator may grant.
 PRIVILEGED_ROLES: frozenset[str] = frozenset({ADMIN, BLOCK_ADMIN})

@@ -5,7 +5,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
-from app.domain.audit import ACTION_LABELS
+from app.domain.audit import action_label, actor_label
 from app.domain.dates import fmt_datetime
 from app.models.types import LocalDateTime
 
@@ -32,7 +32,12 @@ class AuditEvent(Model):
 
     @property
     def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
+        return action_label(self.action, self.target_type)
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted: the person, "Hệ thống (dòng lệnh)" for a command, "Hệ thống (tự động)"."""
+        return actor_label(self.actor_name, self.actor_id, self.ip)
 
     def __repr__(self) -> str:
         return f"{fmt_datetime(self.at)} {self.action_label}"

@@ -49,6 +49,20 @@ class OrgUnit(Model):
     unit = relationship("OrgUnit", remote_side=[id], foreign_keys=[unit_id])
 
     @property
+    def staff_count(self) -> int:
+        """People whose unit this is: the live count shown beside the declared Mẫu 01 headcount."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import object_session
+
+        from app.models.staff import Staff
+
+        session = object_session(self)
+        if session is None or self.id is None:
+            return 0
+        column = Staff.unit_id if self.kind == "unit" else Staff.department_id
+        return session.scalar(select(func.count(Staff.id)).where(column == self.id)) or 0
+
+    @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 

@@ -48,7 +48,7 @@ class Staff(User):
     @property
     def eval_role_label(self) -> str:
         role = EVAL_ROLE_BY_CODE.get(self.eval_role or "")
-        return role.label if role else ""
+        return role.mau01_text if role else ""  # the Mẫu 01 wording, as on the sheets
 
     @property
     def display_name(self) -> str:

@@ -21,7 +21,7 @@ SELF_SERVICE = {
 
 # FAB's own screens that change accounts around the lifecycle and scope rules: nobody gets them,
 # the district admin included (people are managed on the Staff screen, passwords on Account).
-WITHHELD = {
+WITHHELD_PAIRS = frozenset({
     ("can_add", "UserDBModelView"),
     ("can_edit", "UserDBModelView"),
     ("can_delete", "UserDBModelView"),
@@ -34,7 +34,41 @@ WITHHELD = {
     ("can_this_form_post", "ResetMyPasswordView"),
     ("can_this_form_get", "UserInfoEditView"),
     ("can_this_form_post", "UserInfoEditView"),
-}
+})
+
+# FAB's developer screens (raw permission strings, menus, views, user statistics, FAB's user and
+# role lists): replaced by the read-only "Vai trò và quyền" page (views/roles.py) and the Staff
+# screen. Every permission on them is withheld but the profile page FAB links from the navbar.
+FAB_SCREENS = frozenset({
+    "UserDBModelView", "RoleModelView", "UserGroupModelView", "PermissionModelView", "ViewMenuModelView",
+    "PermissionViewModelView", "UserStatsChartView", "RegisterUserModelView",
+})
+FAB_MENUS = frozenset({
+    "List Users", "List Roles", "List Groups", "User's Statistics", "User Registrations", "Base Permissions",
+    "Views/Menus", "Permission on Views/Menus",
+})
+KEPT_FAB = frozenset({("can_userinfo", "UserDBModelView")})
+# FAB's ``/<view>/download/<filename>`` on every ModelView serves UPLOAD_FOLDER, which this app does
+# not have (a KeyError, 500): nobody gets it.
+WITHHELD_PERMISSIONS = frozenset({"can_download"})
+
+
+class Withheld:
+    """The permissions nobody holds, the district admin included: ``(permission, view) in WITHHELD``.
+
+    A rule rather than a list, so a FAB screen's permission added by a FAB upgrade is withheld too.
+    """
+
+    def __contains__(self, pair) -> bool:
+        permission, view = pair
+        if pair in WITHHELD_PAIRS or permission in WITHHELD_PERMISSIONS:
+            return True
+        if view in FAB_SCREENS:
+            return pair not in KEPT_FAB
+        return permission == "menu_access" and view in FAB_MENUS
+
+
+WITHHELD = Withheld()
 
 UNIT_READ = {
     "Units": READ,
@@ -74,6 +108,7 @@ MENU_OF_VIEW = {
     "AuditLog": ("Security", "Audit log"),
     "Mau01": ("Organisation", "Mau01 import"),
     "Account": ("Security", "Change password"),
+    "RolesOverview": ("Security", "Roles overview"),
 }
 
 
@@ -85,3 +120,53 @@ def grants_for(role_name: str) -> set[tuple[str, str]]:
         if view in MENU_OF_VIEW and {"can_list", "can_upload", "can_password"} & set(perms):
             pairs.update(("menu_access", menu) for menu in MENU_OF_VIEW[view])
     return pairs
+
+
+# What the tables above mean, in Vietnamese: the "Vai trò và quyền" page reads them.
+VIEW_LABELS: dict[str, str] = {
+    "Blocks": "Khối",
+    "Units": "Đơn vị",
+    "Departments": "Phòng, ban",
+    "Staff": "Cán bộ, công chức",
+    "StaffApi": "API danh sách cán bộ",
+    "OrgApi": "API danh sách đơn vị",
+    "AuditLog": "Nhật ký hệ thống",
+    "Mau01": "Nhập Mẫu 01",
+    "Account": "Tài khoản của mình",
+    "UserDBModelView": "Hồ sơ của mình",
+    "RolesOverview": "Vai trò và quyền",
+}
+PERMISSION_LABELS: dict[str, str] = {
+    "can_list": "xem danh sách",
+    "can_show": "xem chi tiết",
+    "can_add": "thêm",
+    "can_edit": "sửa",
+    "can_delete": "xóa",
+    "can_get": "đọc",
+    "can_export": "xuất Excel",
+    "can_reset_password": "cấp lại mật khẩu (mở khóa)",
+    "can_lock": "khóa tài khoản",
+    "can_template": "tải mẫu",
+    "can_upload": "tải lên và xem trước",
+    "can_confirm": "xác nhận nhập",
+    "can_credentials": "tải bảng mật khẩu",
+    "can_errors": "tải tệp lỗi",
+    "can_password": "đổi mật khẩu",
+    "can_userinfo": "xem hồ sơ",
+}
+
+
+def describe(pairs) -> list[tuple[str, list[str]]]:
+    """(view label, [permission labels]) for the pairs people can read, in the order of VIEW_LABELS.
+
+    FAB's menu entries and internals (no label here) are left out.
+    """
+    by_view: dict[str, list[str]] = {}
+    for permission, view in pairs:
+        if view in VIEW_LABELS and permission in PERMISSION_LABELS:
+            by_view.setdefault(view, []).append(permission)
+    order = list(PERMISSION_LABELS)
+    return [
+        (VIEW_LABELS[view], [PERMISSION_LABELS[p] for p in sorted(by_view[view], key=order.index)])
+        for view in VIEW_LABELS if view in by_view
+    ]

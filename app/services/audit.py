@@ -6,11 +6,10 @@ from typing import Any, Optional
 
 from flask import has_request_context, request
 
+from app.domain.audit import CLI_ADDRESS
 from app.domain.errors import DomainError
 from app.models import AuditEvent, OrgUnit, Staff
 from app.services import clock
-
-CLI_ADDRESS = "cli"
 
 
 def client_address() -> Optional[str]:
@@ -30,21 +29,23 @@ def actor_label(actor) -> Optional[str]:
 
 
 def event_fields(session, action: str, actor: Optional[Staff] = None, target: Any = None,
-                 unit_id: Optional[int] = None, detail: Any = None) -> dict[str, Any]:
+                 unit_id: Optional[int] = None, detail: Any = None, target_kind: Optional[str] = None) -> dict[str, Any]:
     """The column values of one audit row, computed now (the objects may be rolled back later).
 
-    The row is scoped to the target's unit (or ``unit_id``) so unit and block admins see it.
+    The row is scoped to the target's unit (or ``unit_id``) so unit and block admins see it. An org
+    node's ``target_type`` is its kind (block, unit, department), which the log's label names;
+    ``target_kind`` says it for a node given by name (one being deleted).
     """
     target_type = target_id = target_label = None
     if isinstance(target, Staff):
         target_type, target_id, target_label = "staff", target.id, f"{target.display_name} ({target.username})"
         unit_id = unit_id if unit_id is not None else target.unit_id
     elif isinstance(target, OrgUnit):
-        target_type, target_id, target_label = "org", target.id, target.name
+        target_type, target_id, target_label = target.kind or "org", target.id, target.name
         if unit_id is None:
             unit_id = target.unit_id
     elif isinstance(target, str):
-        target_label = target
+        target_type, target_label = target_kind, target
     block_id = None
     if unit_id is not None:
         unit = session.get(OrgUnit, unit_id)
@@ -75,9 +76,9 @@ def add_event(session, fields: dict[str, Any]) -> AuditEvent:
 
 
 def record(session, action: str, actor: Optional[Staff] = None, target: Any = None,
-           unit_id: Optional[int] = None, detail: Any = None) -> AuditEvent:
+           unit_id: Optional[int] = None, detail: Any = None, target_kind: Optional[str] = None) -> AuditEvent:
     """Stage one audit row in the caller's unit of work."""
-    return add_event(session, event_fields(session, action, actor, target, unit_id, detail))
+    return add_event(session, event_fields(session, action, actor, target, unit_id, detail, target_kind))
 
 
 def refusal(session, exc: DomainError, action: str, actor: Optional[Staff] = None, target: Any = None,

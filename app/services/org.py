@@ -129,7 +129,7 @@ def check_delete(session, node: OrgUnit, actor: Actor, actor_user=None) -> None:
         raise ValidationError("not_empty", f"Không thể xóa “{node.name}”: còn {children} đơn vị, phòng ban trực thuộc.")
     session.execute(update(Staff).where(Staff.managed_block_id == node.id).values(managed_block_id=None))
     audit.record(session, "org_deleted", actor=_who(actor, actor_user), target=node.name,
-                 unit_id=node.unit_id if node.kind == "department" else None)
+                 unit_id=node.unit_id if node.kind == "department" else None, target_kind=node.kind)
 
 
 def ensure_district(session, name: str) -> OrgUnit:

@@ -1,12 +1,15 @@
 """FAB views: declarations only. ``register_views`` adds them to one AppBuilder."""
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def register_views(appbuilder) -> None:
     from app.views.account import AccountView
     from app.views.audit import AuditLogView
     from app.views.mau01 import Mau01View
     from app.views.org import BlockView, DepartmentView, OrgApi, UnitView
+    from app.views.roles import RolesView
     from app.views.staff import StaffApi, StaffView
 
     org, security = "Organisation", "Security"
@@ -18,7 +21,60 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(Mau01View, "Mau01 import", label="Nhập Mẫu 01", icon="fa-file-excel-o", category=org)
     appbuilder.add_view(AuditLogView, "Audit log", label="Nhật ký hệ thống", icon="fa-history", category=security,
                         category_label="Bảo mật")
+    appbuilder.add_view(RolesView, "Roles overview", label="Vai trò và quyền", icon="fa-id-badge", category=security)
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_link("Change password", label="Đổi mật khẩu", href="/account/password", icon="fa-key", category=security)
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
+    install_ui(appbuilder)
+
+
+def install_ui(appbuilder) -> None:
+    """What every page shares: argument checks, Vietnamese error pages, the favicon."""
+    from flask import current_app
+
+    from app.views.errors import install_error_pages
+    from app.views.params import install_param_guard
+
+    app = current_app._get_current_object()  # register_views runs inside the app context
+    from app.extensions import db
+    from app.views.search import install_collation
+
+    install_collation(db.engine)
+    install_param_guard(app, appbuilder)
+    install_error_pages(app)
+    icon = (Path(__file__).resolve().parent.parent / "static" / "favicon.ico").read_bytes()
+
+    def favicon():
+        """Browsers ask for /favicon.ico on every page that names none (downloads, JSON)."""
+        response = app.response_class(icon, mimetype="image/vnd.microsoft.icon")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+    tailor_profile_page(appbuilder)
+
+
+PROFILE_FIELDS = ["full_name", "username", "unit", "department", "position", "contact_email", "phone", "roles",
+                  "last_login", "password_change_due"]
+
+
+def tailor_profile_page(appbuilder) -> None:
+    """FAB's profile page (navbar → Thông tin tài khoản) in the app's words.
+
+    It showed FAB's first/last name split, the synthetic login e-mail, ``True``, ``None`` and the role
+    list as ``[Admin, staff]``. The view stays FAB's (its route and permission are what the navbar
+    links to); only what it shows changes.
+    """
+    from flask_appbuilder.security.views import UserDBModelView
+
+    from app.views.base import shown
+    from app.views.staff import STAFF_LABELS
+
+    for view in appbuilder.baseviews:
+        if isinstance(view, UserDBModelView):
+            view.user_show_fieldsets = [("Thông tin tài khoản", {"fields": PROFILE_FIELDS, "expanded": True})]
+            view.show_columns = list(dict.fromkeys(list(view.show_columns) + PROFILE_FIELDS))
+            view.label_columns = {**view.label_columns, **STAFF_LABELS}
+            view.formatters_columns = {c: shown for c in PROFILE_FIELDS}
+            view.user_info_title = "Thông tin tài khoản của bạn"

@@ -5,20 +5,24 @@ import io
 
 from flask import send_file
 from flask_appbuilder import expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 from openpyxl import Workbook
+from wtforms import SelectField
 
+from app.domain.audit import ACTION_LABELS, CLI_ADDRESS
 from app.domain.dates import naive_local
 from app.models import AuditEvent
 from app.security.scope import AuditScopeFilter, org_scope_filter
 from app.views.base import ScopedModelView, or_blank
+from app.views.search import AppInterface
 
 EXPORT_LIMIT = 200_000
 LABELS = {
     "at": "Thời điểm",
     "actor_name": "Người thực hiện",
+    "actor_display": "Người thực hiện",
     "action": "Hành động",
     "action_label": "Hành động",
     "target_label": "Đối tượng",
@@ -29,7 +33,7 @@ LABELS = {
 
 
 class AuditLogView(ScopedModelView):
-    datamodel = SQLAInterface(AuditEvent)
+    datamodel = AppInterface(AuditEvent)
     class_permission_name = "AuditLog"
     route_base = "/audit"
     base_permissions = ["can_list", "can_show", "can_export"]
@@ -38,12 +42,18 @@ class AuditLogView(ScopedModelView):
     list_title = show_title = "Nhật ký hệ thống"
     base_filters = [["id", AuditScopeFilter, None]]
     base_order = ("at", "desc")
-    list_columns = ["at", "actor_name", "action_label", "target_label", "unit", "ip"]
-    show_columns = ["at", "actor_name", "action_label", "target_label", "unit", "ip", "detail"]
+    list_columns = ["at", "actor_display", "action_label", "target_label", "unit", "ip"]
+    show_columns = ["at", "actor_display", "action_label", "target_label", "unit", "ip", "detail"]
     search_columns = ["at", "actor_name", "action", "target_label", "unit", "ip"]
+    order_columns = ["at", "actor_name", "action", "target_label", "ip"]
     label_columns = LABELS
-    formatters_columns = {c: or_blank for c in ("actor_name", "target_label", "unit", "ip", "detail")}
+    formatters_columns = {"ip": lambda ip: "dòng lệnh" if ip == CLI_ADDRESS else or_blank(ip)}
     search_form_query_rel_fields = {"unit": [["id", org_scope_filter("unit"), None]]}
+    # Search by action among the labels people read, not by code.
+    search_form_extra_fields = {
+        "action": SelectField("Hành động", choices=sorted(((c, l) for c, l in ACTION_LABELS.items()), key=lambda x: x[1]),
+                              widget=Select2Widget()),
+    }
 
     @expose("/export")
     @has_access
@@ -54,9 +64,9 @@ class AuditLogView(ScopedModelView):
         _count, items = self.datamodel.query(filters, "at", "desc", page=0, page_size=EXPORT_LIMIT)
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Nhật ký")
-        ws.append([LABELS[c] for c in ("at", "actor_name", "action_label", "target_label", "unit", "ip", "detail")])
+        ws.append([LABELS[c] for c in ("at", "actor_display", "action_label", "target_label", "unit", "ip", "detail")])
         for e in items:
-            ws.append([naive_local(e.at), e.actor_name, e.action_label, e.target_label, e.unit.name if e.unit else None, e.ip, e.detail])
+            ws.append([naive_local(e.at), e.actor_display, e.action_label, e.target_label, e.unit.name if e.unit else None, e.ip, e.detail])
         buf = io.BytesIO()
         wb.save(buf)
         buf.seek(0)

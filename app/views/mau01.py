@@ -12,7 +12,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, flash, redirect, request, send_file, session, url_for
+from flask import abort, flash, make_response, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
@@ -41,6 +41,8 @@ def _folder(kind: str) -> Path:
 
 
 KEEP_SECONDS = 24 * 3600  # uploads not confirmed and credential sheets not downloaded within a day go
+GONE = ("Bản xem trước này không còn nữa (đã hủy, đã nhập, đã được thay bằng tệp tải lên sau, hoặc quá hạn). "
+        "Không có gì được ghi vào hệ thống. Hãy tải tệp lên lại nếu cần.")
 
 
 def _purge_old(now: float) -> None:
@@ -73,6 +75,19 @@ def store_credentials(accounts: list[dict], source: str = "import") -> str:
     return token
 
 
+class Gone(Exception):
+    """The upload was discarded, confirmed or superseded."""
+
+
+def nothing_to_import(plan) -> str:
+    """Why a sheet cannot be confirmed although it has no errors ("" when it can)."""
+    if not plan.rows:
+        return "Bảng không có dòng dữ liệu nào: không có gì để nhập."
+    if not (plan.count("create") or plan.count("update") or plan.units_to_create):
+        return "Mọi người trong bảng đã có trong hệ thống, không có gì thay đổi: không có gì để nhập."
+    return ""
+
+
 class Mau01View(BaseView):
     route_base = "/mau01"
     class_permission_name = "Mau01"
@@ -80,6 +95,7 @@ class Mau01View(BaseView):
     method_permission_name = {
         "index": "upload",
         "upload": "upload",
+        "discard": "upload",
         "template": "template",
         "errors": "errors",
         "confirm": "confirm",
@@ -102,11 +118,57 @@ class Mau01View(BaseView):
     def _load_upload(self, token: str) -> tuple[bytes, dict]:
         data_path, meta_path = self._upload_paths(token)
         if not meta_path.exists() or not data_path.exists():
-            abort(404)
+            raise Gone()
         meta = json.loads(meta_path.read_text())
         if meta.get("owner") != current_user.id:
             abort(404)
         return data_path.read_bytes(), meta
+
+    def _owner_uploads(self) -> list[str]:
+        """Tokens of the signed-in person's uploads that still wait for a decision."""
+        tokens = []
+        for meta_path in _folder("uploads").glob("*.json"):
+            try:
+                if json.loads(meta_path.read_text()).get("owner") == current_user.id:
+                    tokens.append(meta_path.stem)
+            except (OSError, ValueError):
+                continue
+        return tokens
+
+    def _drop(self, token: str) -> None:
+        data_path, meta_path = self._upload_paths(token)
+        for path in (meta_path, meta_path.with_suffix(".claimed"), data_path):
+            path.unlink(missing_ok=True)
+
+    def _claim(self, token: str) -> tuple[bytes, dict]:
+        """Take the upload for one confirmation: a second (or concurrent) Confirm finds it gone.
+
+        The meta file is renamed atomically; ``_release`` gives it back when nothing was written.
+        """
+        data_path, meta_path = self._upload_paths(token)
+        claimed = meta_path.with_suffix(".claimed")
+        try:
+            meta = json.loads(meta_path.read_text())
+        except FileNotFoundError:
+            raise Gone() from None
+        if meta.get("owner") != current_user.id:
+            abort(404)
+        try:
+            meta_path.rename(claimed)
+        except FileNotFoundError:
+            raise Gone() from None
+        try:
+            return data_path.read_bytes(), meta
+        except FileNotFoundError:
+            claimed.unlink(missing_ok=True)
+            raise Gone() from None
+
+    def _release(self, token: str) -> None:
+        _data_path, meta_path = self._upload_paths(token)
+        try:
+            meta_path.with_suffix(".claimed").rename(meta_path)
+        except FileNotFoundError:
+            pass
 
     def _plan(self, data: bytes, meta: dict):
         sheet = import_service.read_sheet(io.BytesIO(data), settings().account_suffix)
@@ -144,13 +206,15 @@ class Mau01View(BaseView):
         except DomainError as exc:
             flash(f"Không đọc được tệp “{file.filename}”: {exc}", "danger")
             return redirect(url_for(".index"))
+        for earlier in self._owner_uploads():  # one preview waits per person: older tabs cannot confirm
+            self._drop(earlier)
         data_path, meta_path = self._upload_paths(token)
         data_path.write_bytes(data)
         meta_path.write_text(json.dumps(meta))
         return self._render_preview(token, meta, plan)
 
     def _render_preview(self, token, meta, plan):
-        return self.render_template(
+        response = make_response(self.render_template(
             "mau01/preview.html",
             token=token,
             name=meta["name"],
@@ -161,12 +225,36 @@ class Mau01View(BaseView):
             role_labels={code: r.mau01_text for code, r in EVAL_ROLE_BY_CODE.items()},
             errors=plan.errors,
             warnings=plan.warnings,
-        )
+            refusal=nothing_to_import(plan),
+        ))
+        # Back and Forward must not show a stale preview whose Confirm still looks live.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/discard/<token>", methods=["POST"])
+    @has_access
+    def discard(self, token):
+        """Hủy: the preview is thrown away; its Confirm (from Back, another tab) finds it gone."""
+        data_path, meta_path = self._upload_paths(token)
+        try:
+            meta = json.loads(meta_path.read_text())
+        except FileNotFoundError:
+            flash(GONE, "warning")
+            return redirect(url_for(".index"))
+        if meta.get("owner") != current_user.id:
+            abort(404)
+        self._drop(token)
+        flash(f"Đã hủy bản xem trước “{meta.get('name', '')}”. Không có gì được ghi vào hệ thống.", "info")
+        return redirect(url_for(".index"))
 
     @expose("/errors/<token>")
     @has_access
     def errors(self, token):
-        data, meta = self._load_upload(token)
+        try:
+            data, meta = self._load_upload(token)
+        except Gone:
+            flash(GONE, "warning")
+            return redirect(url_for(".index"))
         try:
             sheet, plan = self._plan(data, meta)
         except DomainError as exc:
@@ -179,20 +267,33 @@ class Mau01View(BaseView):
     @expose("/confirm/<token>", methods=["POST"])
     @has_access
     def confirm(self, token):
-        data, meta = self._load_upload(token)
+        try:
+            data, meta = self._claim(token)
+        except Gone:
+            flash(GONE, "warning")
+            return redirect(url_for(".index"))
         try:
             sheet, plan = self._plan(data, meta)  # again: the district may have changed since the preview
             if plan.errors:
+                self._release(token)
                 flash(f"Bảng có {len(plan.errors)} lỗi; chưa ghi gì vào hệ thống. Hãy sửa và tải lên lại.", "danger")
                 return self._render_preview(token, meta, plan)
+            refusal = nothing_to_import(plan)
+            if refusal:
+                self._drop(token)
+                flash(refusal, "warning")
+                return redirect(url_for(".index"))
             with uow.unit_of_work(db.session):
                 result = import_service.commit_plan(db.session, plan, current_actor(), current_user._get_current_object(),
                                                     meta["name"])
         except DomainError as exc:
+            self._release(token)
             flash(str(exc), "danger")
             return redirect(url_for(".index"))
-        for path in self._upload_paths(token):
-            path.unlink(missing_ok=True)
+        except BaseException:
+            self._release(token)
+            raise
+        self._drop(token)
         cred_token = store_credentials(result.credentials) if result.credentials else None
         flash(
             f"Đã nhập Mẫu 01: tạo mới {plan.count('create')}, cập nhật {plan.count('update')}, "

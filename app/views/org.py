@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import SelectField
 
 from app.domain.org import UNIT_TYPES
@@ -10,6 +9,7 @@ from app.models import OrgUnit
 from app.security.scope import org_scope_filter
 from app.services import org as org_service
 from app.views.base import ScopedModelView, ScopedReadApi, or_blank
+from app.views.search import AppInterface
 
 ORG_LABELS = {
     "name": "Tên",
@@ -19,6 +19,7 @@ ORG_LABELS = {
     "unit": "Đơn vị",
     "unit_type": "Loại hình",
     "declared_headcount": "Số người theo Mẫu 01",
+    "staff_count": "Số người hiện có",
     "created_on": "Ngày tạo",
 }
 
@@ -33,6 +34,7 @@ class _OrgView(ScopedModelView):
     search_columns = ["name", "parent"]
     order_columns = ["name", "created_on"]
     base_order = ("name", "asc")
+    preselect_single_choice = ("parent",)
 
     def pre_add(self, item):
         item.kind = self.kind
@@ -48,7 +50,7 @@ class _OrgView(ScopedModelView):
 
 
 class BlockView(_OrgView):
-    datamodel = SQLAInterface(OrgUnit)
+    datamodel = AppInterface(OrgUnit)
     class_permission_name = "Blocks"
     route_base = "/blocks"
     kind = "block"
@@ -69,7 +71,7 @@ class BlockView(_OrgView):
 
 
 class UnitView(_OrgView):
-    datamodel = SQLAInterface(OrgUnit)
+    datamodel = AppInterface(OrgUnit)
     class_permission_name = "Units"
     route_base = "/units"
     kind = "unit"
@@ -77,8 +79,8 @@ class UnitView(_OrgView):
     add_title = "Thêm đơn vị"
     edit_title = "Sửa đơn vị"
     base_filters = [["id", org_scope_filter("unit"), None]]
-    list_columns = ["name", "parent", "unit_type", "declared_headcount"]
-    show_columns = ["name", "parent", "unit_type", "declared_headcount", "created_on"]
+    list_columns = ["name", "parent", "unit_type", "declared_headcount", "staff_count"]
+    show_columns = ["name", "parent", "unit_type", "declared_headcount", "staff_count", "created_on"]
     add_columns = edit_columns = ["name", "parent", "unit_type", "declared_headcount"]
     search_columns = ["name", "parent", "unit_type"]
     label_columns = {**ORG_LABELS, "parent": "Khối"}
@@ -99,7 +101,7 @@ class UnitView(_OrgView):
 
 
 class DepartmentView(_OrgView):
-    datamodel = SQLAInterface(OrgUnit)
+    datamodel = AppInterface(OrgUnit)
     class_permission_name = "Departments"
     route_base = "/departments"
     kind = "department"
@@ -107,8 +109,8 @@ class DepartmentView(_OrgView):
     add_title = "Thêm phòng, ban"
     edit_title = "Sửa phòng, ban"
     base_filters = [["id", org_scope_filter("department"), None]]
-    list_columns = ["name", "parent", "unit"]
-    show_columns = ["name", "parent", "unit", "created_on"]
+    list_columns = ["name", "parent", "unit", "staff_count"]
+    show_columns = ["name", "parent", "unit", "staff_count", "created_on"]
     add_columns = edit_columns = ["name", "parent"]
     search_columns = ["name", "unit"]
     label_columns = {**ORG_LABELS, "parent": "Trực thuộc (đơn vị hoặc phòng)"}
@@ -140,7 +142,7 @@ DepartmentView.add_form_query_rel_fields = DepartmentView.edit_form_query_rel_fi
 
 class OrgApi(ScopedReadApi):
     resource_name = "org"
-    datamodel = SQLAInterface(OrgUnit)
+    datamodel = AppInterface(OrgUnit)
     class_permission_name = "OrgApi"
     base_filters = [["id", org_scope_filter("unit"), None]]
     list_columns = ["id", "name", "unit_type", "block_id", "declared_headcount"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import flash, g, redirect, url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -18,6 +17,7 @@ from app.services import uow
 from app.services import staff as staff_service
 from app.views.mau01 import store_credentials
 from app.views.base import ScopedModelView, ScopedReadApi, or_blank, yes_mark, yes_no
+from app.views.search import AppInterface
 
 STAFF_LABELS = {
     "full_name": "Họ và tên",
@@ -50,7 +50,7 @@ FORM_COLUMNS = [
 
 
 class StaffView(ScopedModelView):
-    datamodel = SQLAInterface(Staff)
+    datamodel = AppInterface(Staff)
     class_permission_name = "Staff"
     route_base = "/staff"
     list_title = "Danh sách cán bộ, công chức"
@@ -80,7 +80,7 @@ class StaffView(ScopedModelView):
         "managed_block": "Chỉ quản trị quận/huyện cấp quyền quản trị khối.",
     }
     add_form_extra_fields = edit_form_extra_fields = {
-        "eval_role": SelectField("Vai trò", choices=ROLE_CHOICES, widget=Select2Widget()),
+        "eval_role": SelectField("Vai trò", choices=ROLE_CHOICES, default="staff", widget=Select2Widget()),
         # FAB makes a non-null boolean "required", which an unticked box can never satisfy.
         "is_unit_admin": BooleanField("Là quản trị đơn vị"),
         "full_name": StringField("Họ và tên", validators=[DataRequired(), Length(max=255)]),
@@ -97,6 +97,12 @@ class StaffView(ScopedModelView):
         "unit": [["id", org_scope_filter("unit"), None]],
         "department": [["id", org_scope_filter("department"), None]],
     }
+
+    preselect_single_choice = ("unit",)
+
+    def hidden_columns(self):
+        # Only the district admin grants block administration (services.staff refuses it to others).
+        return [] if self.actor().is_admin else ["managed_block"]
 
     method_permission_name = {"reset_password": "reset_password", "lock": "lock"}
 
@@ -175,7 +181,7 @@ class StaffView(ScopedModelView):
 
 class StaffApi(ScopedReadApi):
     resource_name = "staff"
-    datamodel = SQLAInterface(Staff)
+    datamodel = AppInterface(Staff)
     class_permission_name = "StaffApi"
     base_filters = [["id", StaffScopeFilter, None]]
     list_columns = ["id", "username", "full_name", "position", "phone", "contact_email", "unit_id", "department_id",

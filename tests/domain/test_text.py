@@ -110,3 +110,38 @@ def test_fold_of_none_and_numbers():
 )
 def test_match_key(value, expected):
     assert match_key(value) == expected
+
+
+# -- Vietnamese order -------------------------------------------------------------------------------
+from app.domain.text import collation_compare, collation_key  # noqa: E402
+
+
+@pytest.mark.parametrize("before, after", [
+    ("Tổ", "Tư"),          # o-family before u-family
+    ("Dương", "Đặng"),     # Đ after every D
+    ("Dzung", "Đa"),
+    ("Đỗ Hà", "Em"),       # and before E
+    ("An", "Ăn"), ("Ăn", "Ân"), ("Ân", "Bê"),  # a ă â
+    ("Em", "Êm"), ("On", "Ôn"), ("Ôn", "Ơn"), ("Un", "Ưn"), ("Ưng", "Vân"),
+    ("Lê", "Lề"), ("Lề", "Lể"), ("Lể", "Lễ"), ("Lễ", "Lế"), ("Lế", "Lệ"),  # tones: ngang huyền hỏi ngã sắc nặng
+    ("Lệ", "Lê An"),       # a shorter name first
+    ("Lê An", "Lê Anh"),
+    ("nguyen", "Nguyễn"),  # letters equal: tones, then case
+    ("nguyễn", "Nguyễn"),
+    ("Nguyễn Văn An", "Nguyễn Văn Ân"),
+    ("2a", "An"),          # digits before letters
+])
+def test_vietnamese_order(before, after):
+    assert collation_key(before) < collation_key(after)
+    assert collation_compare(before, after) == -1 and collation_compare(after, before) == 1
+
+
+@pytest.mark.parametrize("a, b", [("Nguyễn  Văn An", "Nguyễn Văn An"), ("Nguye\u0302\u0303n", "Nguyễn")])
+def test_vietnamese_order_ignores_spacing_and_normal_form(a, b):
+    assert collation_compare(a, b) == 0
+
+
+def test_fold_alone_would_sort_wrongly():
+    """Why the collation exists: folding puts Đ with D and ư with u."""
+    assert fold("Đặng") < fold("Dương") and fold("Ưng") < fold("Uyên")  # wrong orders fold gives
+    assert collation_key("Dương") < collation_key("Đặng") and collation_key("Uyên") < collation_key("Ưng")

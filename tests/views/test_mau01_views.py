@@ -140,4 +140,74 @@ def test_stale_uploads_are_purged(app, demo):
         os.utime(path, (old, old))
         _purge_old(time.time())
         assert not path.exists()
-    assert client.post(f"/mau01/confirm/{token}").status_code == 404
+    before = _count(app)
+    gone = client.post(f"/mau01/confirm/{token}", follow_redirects=True).get_data(as_text=True)
+    assert "không còn nữa" in " ".join(flashes(gone)) and _count(app) == before
+
+
+# -- a preview is discarded, used once, and refused when empty -------------------------------------
+
+def test_cancel_discards_the_preview_and_back_then_confirm_commits_nothing(app, demo):
+    client = app.test_client()
+    demo.login(client, "admin")
+    before = _count(app)
+    preview = _upload(client, SAMPLE)
+    assert preview.headers.get("Cache-Control") == "no-store"
+    body = preview.get_data(as_text=True)
+    token = _token(body, "confirm")
+    assert f"/mau01/discard/{token}" in body
+    cancelled = client.post(f"/mau01/discard/{token}", follow_redirects=True).get_data(as_text=True)
+    assert "Đã hủy bản xem trước" in " ".join(flashes(cancelled))
+    # The browser's Back shows the old preview; its Confirm must find it gone and say so.
+    again = client.post(f"/mau01/confirm/{token}", follow_redirects=True)
+    assert again.status_code == 200 and "không còn nữa" in " ".join(flashes(again.get_data(as_text=True)))
+    assert _count(app) == before
+
+
+def test_confirm_is_single_use(app, demo):
+    client = app.test_client()
+    demo.login(client, "admin")
+    before = _count(app)
+    token = _token(_upload(client, SAMPLE).get_data(as_text=True), "confirm")
+    assert "Đã nhập Mẫu 01" in client.post(f"/mau01/confirm/{token}").get_data(as_text=True)
+    second = client.post(f"/mau01/confirm/{token}", follow_redirects=True).get_data(as_text=True)
+    assert "không còn nữa" in " ".join(flashes(second))
+    assert _count(app) == before + 38
+
+
+def test_a_new_upload_supersedes_the_earlier_preview(app, demo):
+    client = app.test_client()
+    demo.login(client, "admin")
+    before = _count(app)
+    first = _token(_upload(client, SAMPLE).get_data(as_text=True), "confirm")
+    _upload(client, SAMPLE)
+    assert "không còn nữa" in " ".join(flashes(client.post(f"/mau01/confirm/{first}", follow_redirects=True).get_data(as_text=True)))
+    assert _count(app) == before
+
+
+def test_an_empty_sheet_cannot_be_confirmed(app, demo):
+    client = app.test_client()
+    demo.login(client, "admin")
+    before = _count(app)
+    blank = client.get("/mau01/template").data
+    body = _upload(client, blank).get_data(as_text=True)
+    assert "không có dòng dữ liệu" in body and "/mau01/confirm/" not in body
+    token = _token(body, "discard")
+    refused = client.post(f"/mau01/confirm/{token}", follow_redirects=True).get_data(as_text=True)
+    assert "không có dòng dữ liệu" in " ".join(flashes(refused))
+    assert _count(app) == before
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "import_mau01")) == 0
+
+
+def test_someone_else_cannot_discard_an_upload(app, demo):
+    admin = app.test_client()
+    demo.login(admin, "admin")
+    token = _token(_upload(admin, SAMPLE).get_data(as_text=True), "confirm")
+    other = app.test_client()
+    demo.login(other, "block_admin", "Khối xã, phường")
+    assert other.post(f"/mau01/discard/{token}").status_code == 404
+    assert "Đã nhập Mẫu 01" in admin.post(f"/mau01/confirm/{token}").get_data(as_text=True)
