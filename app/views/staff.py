@@ -124,12 +124,7 @@ class StaffView(ScopedModelView):
             flash(exc.message, "danger")
             return redirect(self.get_redirect())
         if len(issued) == 1:
-            flash(
-                Markup("Đã cấp lại mật khẩu cho <b>{}</b>: <code>{}</code> (chỉ hiện một lần; phải đổi trong {} ngày).").format(
-                    issued[0]["username"], issued[0]["password"], account_service.policy().change_within_days
-                ),
-                "info",
-            )
+            return self._show_issued("Đã cấp lại mật khẩu", issued)
         else:
             token = store_credentials(issued, source="reset")
             flash(
@@ -157,6 +152,15 @@ class StaffView(ScopedModelView):
         flash(f"Đã khóa {len(items)} tài khoản.", "success")
         return redirect(self.get_redirect())
 
+    def _show_issued(self, title: str, accounts: list[dict]):
+        """A one-time password is shown on the page that issued it, never flashed: a flash travels in the
+        session cookie, which is signed but readable."""
+        return self.render_template(
+            "staff/password_issued.html", title=title, accounts=accounts, back=self.get_redirect(),
+            lead=f"{len(accounts)} tài khoản đã có mật khẩu dùng một lần mới.",
+            days=account_service.policy().change_within_days,
+        )
+
     # The one-time password of a new account lives in this request's ``g``, never on the view: one view
     # object serves every request and thread.
     def pre_add(self, item):
@@ -165,12 +169,13 @@ class StaffView(ScopedModelView):
     def post_add(self, item):
         password = g.pop("new_password", None)
         if password:
-            flash(
-                Markup("Đã tạo tài khoản <b>{}</b>. Mật khẩu khởi tạo (chỉ hiện một lần): <code>{}</code>").format(
-                    escape(item.username), escape(password)
-                ),
-                "info",
-            )
+            g.issued_accounts = [{"full_name": item.display_name, "username": item.username, "password": password}]
+
+    def post_add_redirect(self):
+        issued = g.pop("issued_accounts", None)
+        if issued:
+            return self._show_issued("Đã tạo tài khoản", issued)
+        return super().post_add_redirect()
 
     def pre_update(self, item):
         self.guard(staff_service.prepare, item, self.actor(), self.actor_user())
