@@ -47,6 +47,11 @@ class Config:
     PASSWORD_DEADLINE = os.environ.get("PASSWORD_DEADLINE") or None  # YYYY-MM-DD
     MAX_FAILED_LOGINS = int(os.environ.get("MAX_FAILED_LOGINS", "5"))
 
+    # Monthly evaluation: default day windows, as days of the period's last month (past its end: next month).
+    EVAL_SELF_WINDOW = os.environ.get("EVAL_SELF_WINDOW", "20-25")
+    EVAL_COMMENT_WINDOW = os.environ.get("EVAL_COMMENT_WINDOW", "20-28")
+    EVAL_GRADING_WINDOW = os.environ.get("EVAL_GRADING_WINDOW", "20-34")
+
     # Flask-AppBuilder
     APP_NAME = os.environ.get("APP_NAME", "Đánh giá, xếp loại hằng tháng")
     AUTH_TYPE = AUTH_DB

@@ -21,3 +21,13 @@ ACTION_LABELS: dict[str, str] = {
     "import_mau01": "Nhập Mẫu 01",
     "access_denied": "Truy cập bị từ chối",
 }
+
+# The monthly evaluation (issue 8).
+ACTION_LABELS.update({
+    "rule_set_created": "Tạo bộ tiêu chí",
+    "period_opened": "Mở kỳ đánh giá",
+    "period_closed": "Khóa kỳ đánh giá",
+    "period_updated": "Sửa kỳ đánh giá",
+    "period_extended": "Gia hạn kỳ đánh giá cho đơn vị",
+    "sheets_auto_forwarded": "Chuyển phiếu quá hạn tự đánh giá",
+})

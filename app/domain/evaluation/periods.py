@@ -292,13 +292,13 @@ def _date(value: DateLike, field: str) -> dt.date:
 
 
 def make_windows(key: PeriodKey, given: Optional[Mapping[str, object]] = None,
-                 spans: Optional[Mapping[str, DaySpan]] = None) -> Windows:
-    """Windows from the defaults (``spans``), with the steps in ``given`` replaced.
+                 spans: Optional[Mapping[str, DaySpan]] = None, base: Optional[Windows] = None) -> Windows:
+    """Windows from ``base`` (default: the windows of ``spans``), with the steps in ``given`` replaced.
 
     ``given`` maps a step to ``(from, to)`` (dates or ISO strings) or a ``Window``. Refuses an unknown
     step, a bad date, and windows that ``window_problems`` rejects.
     """
-    base = default_windows(key, spans)
+    base = base or default_windows(key, spans)
     chosen = {s: base.get(s) for s in STEPS}
     for step, value in (given or {}).items():
         field = f"windows.{step}"
