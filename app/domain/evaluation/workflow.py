@@ -3,9 +3,10 @@
 ``transition(state, action, role, facts)`` finds the row and checks its guards; it returns the state
 the sheet moves to or raises a ``DomainError``. ``allowed_actions`` lists what would succeed (the
 buttons a screen shows). Services compute the facts from the sheet, the period and the clock, call
-``transition`` and, when the row lists ``checks``, run them too (``scores``: ``scoring.assess`` with
-``complete=True``; ``quota``: ``quota.check_quota``) — those need the rule set and the unit's counts,
-which the table does not know.
+``transition`` and, when the row lists ``checks``, run them too (``scores_draft``: ``scoring.assess``;
+``scores``: ``scoring.assess(..., complete=True)``; ``quota``: ``quota.check_quota``; ``routing``: the new
+commenter/evaluator is within the admin's reach and is not the owner) — those need the rule set, the
+unit's counts or the org tree, which the table does not know.
 
 Order of the refusals (the same for every row, so tests can state it independently):
 1. a closed period refuses everything — ValidationError ``period_closed``;
@@ -107,14 +108,15 @@ class Facts:
     """What the guards look at, computed by the service for one sheet, one actor, one moment.
 
     ``open_windows``: the steps (``periods.STEPS``) whose window is open today for the sheet's unit,
-    extensions included. ``opened``: the current holder has opened the sheet. ``auto_forwarded``: the
+    extensions included (``services.evaluation.periods.open_steps``); none by default, so facts built
+    without it refuse rather than allow. ``opened``: the current holder has opened the sheet. ``auto_forwarded``: the
     sheet was forwarded without a self-assessment (``self_assessed`` False). ``reason``/``text``: what
     the actor typed (a return's or reopen's reason, the comment).
     """
 
     has_commenter: bool = False
     opened: bool = False
-    open_windows: frozenset[str] = frozenset(STEPS)
+    open_windows: frozenset[str] = frozenset()
     period_closed: bool = False
     auto_forwarded: bool = False
     reason: str = ""
@@ -194,9 +196,9 @@ TABLE: tuple[Row, ...] = (
     Row(COMMENTED, RETURN, EVALUATOR, _return_from_commented, (REASON,)),
     Row(FINALISED, REOPEN, ADMIN, _reviewed_state, (REASON,)),
     Row(DRAFT, AUTO_FORWARD, SYSTEM, _reviewed_state, (SELF_WINDOW_OVER,)),
-    Row(DRAFT, REASSIGN, ADMIN, _to(DRAFT), unchanged=True),
-    Row(SUBMITTED, REASSIGN, ADMIN, _to(SUBMITTED), unchanged=True),
-    Row(COMMENTED, REASSIGN, ADMIN, _to(COMMENTED), unchanged=True),
+    Row(DRAFT, REASSIGN, ADMIN, _to(DRAFT), checks=("routing",), unchanged=True),
+    Row(SUBMITTED, REASSIGN, ADMIN, _to(SUBMITTED), checks=("routing",), unchanged=True),
+    Row(COMMENTED, REASSIGN, ADMIN, _to(COMMENTED), checks=("routing",), unchanged=True),
 )
 
 PERIOD_CLOSED = ("period_closed", "Kỳ đánh giá đã khóa, không thể thay đổi phiếu.")

@@ -181,17 +181,17 @@ def test_sheet_roles():
     (wf.DRAFT, wf.REASSIGN, wf.ADMIN),
 ])
 def test_nobody_reviews_their_own_sheet(state, action, other):
-    f = wf.Facts(has_commenter=other == wf.COMMENTER, reason="x", text="x")
+    f = wf.Facts(has_commenter=other == wf.COMMENTER, open_windows=frozenset(STEPS), reason="x", text="x")
     with pytest.raises(PermissionDenied) as exc:
         wf.act(state, action, {wf.OWNER, other}, f)
     assert exc.value.code == "self_review" and exc.value.message == "Không ai tự đánh giá chính mình."
     # the same person still acts on their own sheet as its owner
-    assert wf.act(wf.DRAFT, wf.SUBMIT, {wf.OWNER, other}, wf.Facts()) == (wf.OWNER, wf.SUBMITTED)
+    assert wf.act(wf.DRAFT, wf.SUBMIT, {wf.OWNER, other}, f) == (wf.OWNER, wf.SUBMITTED)
 
 
 def test_one_person_both_commenter_and_evaluator_acts_in_the_role_that_applies():
     roles = {wf.COMMENTER, wf.EVALUATOR}
-    f = wf.Facts(has_commenter=True, text="Đồng ý", reason="Bổ sung")
+    f = wf.Facts(has_commenter=True, open_windows=frozenset(STEPS), text="Đồng ý", reason="Bổ sung")
     assert wf.act(wf.SUBMITTED, wf.COMMENT, roles, f) == (wf.COMMENTER, wf.COMMENTED)
     assert wf.act(wf.COMMENTED, wf.FINALISE, roles, f) == (wf.EVALUATOR, wf.FINALISED)
     assert wf.act(wf.COMMENTED, wf.RETURN, roles, f) == (wf.EVALUATOR, wf.SUBMITTED)
@@ -219,6 +219,22 @@ def test_opened_resets_when_the_sheet_changes_hands_only():
     assert wf.resets_opened(wf.DRAFT, wf.SUBMITTED, True)
     assert wf.resets_opened(wf.SUBMITTED, wf.COMMENTED, True)
     assert wf.resets_opened(wf.COMMENTED, wf.SUBMITTED, True)
+
+
+def test_facts_without_windows_refuse_every_windowed_step():
+    f = wf.Facts(has_commenter=False)
+    for state, action, role in [(wf.DRAFT, wf.SAVE_SELF, wf.OWNER), (wf.SUBMITTED, wf.FINALISE, wf.EVALUATOR)]:
+        with pytest.raises(ValidationError) as exc:
+            wf.transition(state, action, role, f)
+        assert exc.value.code == "window_closed"
+
+
+def test_rows_name_the_checks_the_service_runs():
+    checks = {(r.from_state, r.action, r.role): r.checks for r in wf.TABLE}
+    assert checks[(wf.DRAFT, wf.SUBMIT, wf.OWNER)] == ("scores",)
+    assert checks[(wf.COMMENTED, wf.FINALISE, wf.EVALUATOR)] == ("scores", "quota")
+    assert checks[(wf.SUBMITTED, wf.FINALISE, wf.EVALUATOR)] == ("scores", "quota")
+    assert {checks[(s, wf.REASSIGN, wf.ADMIN)] for s in (wf.DRAFT, wf.SUBMITTED, wf.COMMENTED)} == {("routing",)}
 
 
 def test_labels_cover_every_state_action_and_role():
