@@ -24,3 +24,6 @@ def staff_actor(ctx):
     person = ctx.scalar(select(Staff).where(Staff.eval_role == STAFF, Staff.is_unit_admin.is_(False),
                                             Staff.managed_block_id.is_(None)).order_by(Staff.id).limit(1))
     return actor_for(person)
+
+
+from tests.evaluation_fixtures import *  # noqa: E402,F401,F403  (make_unit, open_period, calendar, api…)
