@@ -62,7 +62,7 @@ class Config:
     FAB_CREATE_DB = False  # the schema comes from Alembic migrations only
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)  # `flask setup` syncs permissions
     FAB_ADD_SECURITY_VIEWS = True
-    FAB_API_SWAGGER_UI = False  # Swagger UI loads assets from a CDN
+    FAB_API_SWAGGER_UI = True  # /swagger/v1: FAB's own static assets (template app/templates/appbuilder/swagger)
     FAB_API_MAX_PAGE_SIZE = 500
     AUTH_RATE_LIMITED = _bool("AUTH_RATE_LIMITED", True)
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per 5 minute")

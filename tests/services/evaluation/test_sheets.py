@@ -488,8 +488,7 @@ def test_a_leaders_sheet_shows_the_units_results(ctx, unit):
     assert view.unit_results.total == 12 and view.unit_results.by_grade == {"A": 1} and view.unit_results.finalised == 1
     assert view.quota is not None  # the evaluator sees the quota
     assert S.sheet_view(ctx, sid, actor_of(ctx, unit.head)).unit_results is None  # not a leader's sheet
-    other = staff_sheet(ctx, unit, 1)
-    assert S.sheet_view(ctx, other, actor_of(ctx, unit.staff[1])).quota is None  # the owner does not see it
+    assert S.sheet_view(ctx, sid, actor_of(ctx, unit.staff[0])).quota is None  # the owner does not see it
 
 
 # -- reopen and reassign -----------------------------------------------------------------------------------
@@ -502,9 +501,9 @@ def finalised_sheet(ctx, unit, i=0):
 
 
 def test_reopen_by_an_admin_in_scope_with_a_reason(ctx, unit, demo):
+    own = finalised_sheet(ctx, unit, len(unit.staff) - 1)  # the unit admin's own sheet
+    refused(ctx, own, PermissionDenied, "self_review", S.reopen, own, actor_of(ctx, unit.unit_admin), version(ctx, own), "Sửa")
     sid = finalised_sheet(ctx, unit)
-    unit_admin = unit.staff[0]  # the first staff member is the unit admin, but this is their own sheet
-    refused(ctx, sid, PermissionDenied, "self_review", S.reopen, sid, actor_of(ctx, unit_admin), version(ctx, sid), "Sửa")
     other_block_admin = demo.user("block_admin", "Khối Giáo dục")["id"]
     refused(ctx, sid, OutOfReach, "not_found", S.reopen, sid, actor_of(ctx, other_block_admin), version(ctx, sid), "Sửa")
     block_admin = demo.user("block_admin", "Khối xã, phường")["id"]
@@ -532,7 +531,7 @@ def test_reassign_by_an_admin_in_scope(ctx, unit):
     clock_at(COMMENT_DAY)
     with unit_of_work(ctx):
         S.open_sheet(ctx, sid, actor_of(ctx, unit.deputy))
-    unit_admin = actor_of(ctx, unit.staff[0])
+    unit_admin = actor_of(ctx, unit.unit_admin)
     new = unit.staff[2]
     refused(ctx, sid, ValidationError, "self_review", S.reassign, sid, unit_admin, version(ctx, sid), commenter_id=owner,
             field="commenter_id")
@@ -547,7 +546,7 @@ def test_reassign_by_an_admin_in_scope(ctx, unit):
     s = sheet(ctx, sid)
     assert (s.state, s.commenter_id, s.opened_at) == (wf.SUBMITTED, new, None)
     ev = events(ctx, sid)[-1]
-    assert ev[:4] == (wf.REASSIGN, wf.SUBMITTED, wf.SUBMITTED, unit.staff[0])
+    assert ev[:4] == (wf.REASSIGN, wf.SUBMITTED, wf.SUBMITTED, unit.unit_admin)
     # the new commenter's inbox has it, the old one's no longer
     from app.services.evaluation import inbox
 
