@@ -5,7 +5,7 @@ Both read one grouped count over the unit's sheets of the period (index ``(perio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Mapping
 
 from sqlalchemy import func, select
 
@@ -29,12 +29,11 @@ class UnitResults:
         return self.by_state.get(wf.FINALISED, 0)
 
 
-def _counts(session, period_id: int, unit_id: int, exclude_sheet_id: Optional[int] = None):
-    where = [Sheet.period_id == period_id, Sheet.unit_id == unit_id]
-    if exclude_sheet_id is not None:
-        where.append(Sheet.id != exclude_sheet_id)
+def _counts(session, period_id: int, unit_id: int):
     return session.execute(
-        select(Sheet.state, Sheet.grade, func.count()).where(*where).group_by(Sheet.state, Sheet.grade)
+        select(Sheet.state, Sheet.grade, func.count())
+        .where(Sheet.period_id == period_id, Sheet.unit_id == unit_id)
+        .group_by(Sheet.state, Sheet.grade)
     ).all()
 
 
@@ -55,12 +54,12 @@ def is_exceptional(session, unit_id: int) -> bool:
     return bool(session.scalar(select(UnitEvalSetting.quota_exceptional).where(UnitEvalSetting.unit_id == unit_id)))
 
 
-def quota_status(session, period_id: int, unit_id: int, policy: R.QuotaPolicy,
-                 exclude_sheet_id: Optional[int] = None) -> quota_rules.QuotaStatus:
-    """The unit's quota before grading the sheet ``exclude_sheet_id`` ("Đơn vị đã có X/Y A").
+def quota_status(session, period_id: int, unit_id: int, policy: R.QuotaPolicy) -> quota_rules.QuotaStatus:
+    """The unit's quota now ("Đơn vị đã có X/Y A"): what finalising one more sheet is checked against.
 
-    The base counts every sheet of the unit (``share_of_sheets``, the sheet being graded included) or the
-    finalised sheets graded ``base_grade`` (``share_of_grade``); ``used`` the finalised sheets of the grade.
+    ``used`` counts the unit's finalised sheets of the quota grade; the base every sheet of the unit
+    (``share_of_sheets``) or the finalised sheets graded ``base_grade`` (``share_of_grade``). A sheet being
+    finalised is not finalised yet, so it is never counted in its own check.
     """
     rows = _counts(session, period_id, unit_id)
     total = sum(n for _, _, n in rows)
@@ -68,10 +67,6 @@ def quota_status(session, period_id: int, unit_id: int, policy: R.QuotaPolicy,
     for state, grade, n in rows:
         if state == wf.FINALISED and grade:
             by_grade[grade] = by_grade.get(grade, 0) + n
-    if exclude_sheet_id is not None:
-        own = session.execute(select(Sheet.state, Sheet.grade).where(Sheet.id == exclude_sheet_id)).first()
-        if own is not None and own.state == wf.FINALISED and own.grade:
-            by_grade[own.grade] -= 1
     return quota_rules.quota_status(policy, by_grade, total, is_exceptional(session, unit_id))
 
 

@@ -457,7 +457,7 @@ def finalise(session, sheet_id: Any, actor: Actor, version: Any, scores: Any = U
     over = False
     if policy.kind != R.QUOTA_NONE:
         results.lock_unit(session, s.unit_id)
-        status = results.quota_status(session, c.period.id, s.unit_id, policy, exclude_sheet_id=s.id)
+        status = results.quota_status(session, c.period.id, s.unit_id, policy)
         over = quota_rules.check_quota(policy, status, a.final_grade, why_quota)
     _write_final(c, a, notes, worked, fail)
     s.grade = a.final_grade
@@ -606,8 +606,7 @@ def view(session, c: Loaded) -> SheetView:
     sees_quota = bool(c.roles & {wf.EVALUATOR, wf.ADMIN}) or access.unit_reader(c.actor, c.place)
     quota = None
     if sees_quota and c.rule.quota.kind != R.QUOTA_NONE:
-        quota = results.quota_status(session, c.period.id, s.unit_id, c.rule.quota,
-                                     exclude_sheet_id=None if s.state == wf.FINALISED else s.id)
+        quota = results.quota_status(session, c.period.id, s.unit_id, c.rule.quota)
     unit = results.unit_results(session, c.period.id, s.unit_id) if s.eval_role == LEADER else None
     return SheetView(s, c.period, c.rule, c.roles, allowed(c), tuple(windows), quota, unit)
 
