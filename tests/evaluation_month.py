@@ -202,7 +202,8 @@ def check_month(session, unit: EvalUnit, result: dict) -> None:
                                                               SheetEvent.action == "return")).scalar()
     assert reasons == "Bổ sung minh chứng khối lượng công việc"
     overrides = session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "sheet_quota_override",
-                                                                AuditEvent.unit_id == unit.unit_id)).all()
+                                                                AuditEvent.unit_id == unit.unit_id)
+                                 .order_by(AuditEvent.id)).all()
     assert [json.loads(d)["used"] for d in overrides] == [9, 10]
     assert all(json.loads(d)["reason"] == "Hoàn thành xuất sắc nhiệm vụ đột xuất của phường" for d in overrides)
     transitions = session.scalar(select(func.count()).select_from(AuditEvent).where(
