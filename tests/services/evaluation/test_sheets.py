@@ -573,3 +573,67 @@ def test_the_view_lists_the_buttons_of_each_role(ctx, unit):
     windows = {w.step: (w.is_open, w.days_left) for w in view.windows}
     assert windows == {"self_assessment": (False, 0), "comment": (True, 3), "grading": (True, 9)}
     assert view.self_grade == "A" and view.working_days == view.period.working_days
+
+
+# -- every transition, as a table: it works in its state, and refuses a stale version and a stranger ------
+def _prepare(ctx, unit, state):
+    """A staff sheet moved to ``state`` (draft, submitted, commented, finalised)."""
+    sid = staff_sheet(ctx, unit, 2)
+    owner = unit.staff[2]
+    if state in ("submitted", "commented", "finalised"):
+        to_submitted(ctx, unit, sid, owner)
+    if state in ("commented", "finalised"):
+        clock_at(COMMENT_DAY)
+        run(ctx, S.comment, sid, actor_of(ctx, unit.deputy), version(ctx, sid), "Tốt")
+    if state == "finalised":
+        clock_at(GRADING_DAY)
+        run(ctx, S.finalise, sid, actor_of(ctx, unit.head), version(ctx, sid))
+    return sid
+
+
+TRANSITIONS = [
+    # (service, state, day, who, extra arguments, state after)
+    ("save_self", "draft", SELF_DAY, "owner", lambda c, s: dict(scores=full_scores(c, s), worked_days=20), "draft"),
+    ("submit", "draft", SELF_DAY, "owner", lambda c, s: dict(scores=full_scores(c, s), worked_days=20), "submitted"),
+    ("recall", "submitted", SELF_DAY, "owner", lambda c, s: {}, "draft"),
+    ("save_comment", "submitted", COMMENT_DAY, "deputy", lambda c, s: dict(text="Nháp"), "submitted"),
+    ("comment", "submitted", COMMENT_DAY, "deputy", lambda c, s: dict(text="Tốt"), "commented"),
+    ("return_sheet", "submitted", COMMENT_DAY, "deputy", lambda c, s: dict(reason="Bổ sung"), "draft"),
+    ("recall", "commented", COMMENT_DAY, "deputy", lambda c, s: {}, "submitted"),
+    ("save_final", "commented", GRADING_DAY, "head", lambda c, s: dict(scores=full_scores(c, s, 0.8)), "commented"),
+    ("finalise", "commented", GRADING_DAY, "head", lambda c, s: {}, "finalised"),
+    ("return_sheet", "commented", GRADING_DAY, "head", lambda c, s: dict(reason="Nhận xét lại"), "submitted"),
+    ("reopen", "finalised", GRADING_DAY, "admin", lambda c, s: dict(reason="Sửa sai sót"), "commented"),
+    ("reassign", "commented", GRADING_DAY, "admin", None, "commented"),  # the new routing is the unit's own people
+]
+
+
+@pytest.mark.parametrize("fn,state,day,who,extra,after", TRANSITIONS, ids=[f"{t[0]}@{t[1]}" for t in TRANSITIONS])
+def test_every_transition_checks_version_and_scope_then_acts(ctx, unit, fn, state, day, who, extra, after):
+    sid = _prepare(ctx, unit, state)
+    clock_at(day)
+    person = {"owner": unit.staff[2], "deputy": unit.deputy, "head": unit.head, "admin": unit.unit_admin}[who]
+    me = actor_of(ctx, person)
+    kwargs = extra(ctx, sid) if extra else dict(evaluator_id=unit.deputy, commenter_id=None)
+    service = getattr(S, fn)
+    v = version(ctx, sid)
+    refused(ctx, sid, Conflict, "stale", service, sid, me, v - 1, **kwargs)
+    refused(ctx, sid, OutOfReach, "not_found", service, sid, actor_of(ctx, unit.staff[3]), v, **kwargs)
+    refused(ctx, sid, PermissionDenied, "read_only", service, sid, actor_of(ctx, unit.synthesis), v, **kwargs)
+    from app.models import AuditEvent
+
+    action = wf.RETURN if fn == "return_sheet" else fn
+    audits = ctx.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == f"sheet_{action}"))
+    run(ctx, service, sid, me, v, **kwargs)
+    s = sheet(ctx, sid)
+    assert (s.state, s.version) == (after, v + 1)
+    last = events(ctx, sid)[-1]
+    assert (last[0], last[1], last[2], last[3]) == (action, state, after, person)
+    assert ctx.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == f"sheet_{action}")) == audits + 1
+    # a closed period refuses everything
+    from app.models import Period
+    from app.services.evaluation import periods
+
+    with unit_of_work(ctx):
+        periods.close_period(ctx, ctx.scalar(select(Period)), admin_actor(ctx))
+    refused(ctx, sid, ValidationError, "period_closed", service, sid, me, version(ctx, sid), **kwargs)
