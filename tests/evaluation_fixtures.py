@@ -107,7 +107,7 @@ def make_unit(session, name: Optional[str] = None, size: int = 30, block: str = 
     """A unit of ``size`` people with its routing (see the module docstring); committed."""
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.domain.roles import LEADER, STAFF, SYNTHESIS, UNIT_ADMIN, roles_for
+    from app.domain.roles import LEADER, STAFF, SYNTHESIS, roles_for
     from app.domain.text import fold
     from app.models import OrgUnit, Staff
 

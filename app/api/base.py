@@ -141,9 +141,12 @@ def version_of(data: dict[str, Any]) -> int:
     if isinstance(value, bool) or value in (None, ""):
         raise ValidationError("version_required", "Cần gửi “version” của phiếu (lấy từ lần đọc phiếu gần nhất).", "version")
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        raise ValidationError("version_required", "“version” phải là số nguyên.", "version") from None
+        number = None
+    if number is None or (isinstance(value, float) and not value.is_integer()):
+        raise ValidationError("version_required", "“version” phải là số nguyên.", "version")
+    return number
 
 
 def guarded(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -41,14 +41,13 @@ import datetime as dt
 import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain.errors import DomainError, OutOfReach, PermissionDenied, ValidationError
 from app.domain.evaluation import access, quota as quota_rules, scoring, workflow as wf
-from app.domain.evaluation import periods as P
 from app.domain.evaluation import rules as R
 from app.domain.roles import LEADER
 from app.domain.scope import Actor, Placement, can_manage_unit
@@ -116,8 +115,9 @@ def _place(session, sheet: Sheet) -> access.SheetPlace:
                              Placement(sheet.unit_id, unit.block_id if unit is not None else None))
 
 
-def _user(session, actor: Actor) -> Optional[Staff]:
-    return session.get(Staff, actor.id) if actor.id is not None else None
+def _user(session, actor: Actor):
+    """Who the audit log names: the person, or the actor itself when it is none (the system's label)."""
+    return session.get(Staff, actor.id) if actor.id is not None else actor
 
 
 def load(session, sheet_id: Any, actor: Actor, *, full: bool = False, today: Optional[dt.date] = None) -> Loaded:

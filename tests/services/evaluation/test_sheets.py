@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.domain.errors import Conflict, DomainError, OutOfReach, PermissionDenied, ValidationError
+from app.domain.errors import Conflict, OutOfReach, PermissionDenied, ValidationError
 from app.domain.evaluation import workflow as wf
 from app.services.evaluation import sheets as S
 from app.services.uow import unit_of_work
@@ -157,7 +157,6 @@ def test_unknown_and_duplicate_criteria_and_bad_shapes_are_refused(ctx, unit):
 
 
 def test_a_normal_group_above_its_cap_is_refused(ctx, unit):
-    from app.domain.evaluation.rules import NORMAL, CriterionGroup
     from app.models import CriterionGroup as GroupRow, Sheet
 
     clock_at(SELF_DAY)
