@@ -5,7 +5,9 @@
 - ``workflow`` the sheet's transition TABLE, ``transition()`` and ``allowed_actions()``;
 - ``quota``    the A-quota: ``quota_status()`` and ``check_quota()``;
 - ``periods``  period keys, working days, day windows and extensions;
-- ``shipped``  the two rule sets the software ships (seed data, editable afterwards).
+- ``shipped``  the two rule sets the software ships (seed data, editable afterwards);
+- ``access``   who may see a sheet and in which sheet roles they act (ids only; SQL twin in
+               ``app.security.sheet_scope``).
 
 Services turn ORM rows into these values (``app.services.evaluation.rules.load_version``) and call
 the functions here, so a view, the API and a service always agree on a total or a grade.
