@@ -68,6 +68,11 @@ class Config:
     # the header is ignored and the peer address is the client.
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
+    # Monthly evaluation: default day windows, as days of the period's last month (past its end: next month).
+    EVAL_SELF_WINDOW = os.environ.get("EVAL_SELF_WINDOW", "20-25")
+    EVAL_COMMENT_WINDOW = os.environ.get("EVAL_COMMENT_WINDOW", "20-28")
+    EVAL_GRADING_WINDOW = os.environ.get("EVAL_GRADING_WINDOW", "20-34")
+
     # Flask-AppBuilder
     APP_NAME = os.environ.get("APP_NAME", "Đánh giá, xếp loại hằng tháng")
     AUTH_TYPE = AUTH_DB
@@ -83,7 +88,7 @@ class Config:
     FAB_ADD_SECURITY_PERMISSION_VIEW = False
     FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
     FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
-    FAB_API_SWAGGER_UI = False  # Swagger UI loads assets from a CDN
+    FAB_API_SWAGGER_UI = True  # /swagger/v1: FAB's own static assets (template app/templates/appbuilder/swagger)
     FAB_API_MAX_PAGE_SIZE = 500
     # FAB's Flask-Limiter on the sign-in page counts successful sign-ins too (a whole office behind one
     # address is refused with a bare English 429). Off: the database throttle (SIGNIN_*) replaces it.

@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
 def register_appbuilder(app: Flask) -> None:
     from flask_appbuilder import AppBuilder
 
+    from app.api import register_apis
     from app.extensions import db
     from app.security.lifecycle import install_request_guards
     from app.views import register_views
@@ -60,6 +61,7 @@ def register_appbuilder(app: Flask) -> None:
         appbuilder = AppBuilder(indexview=HomeView)
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
+        register_apis(appbuilder)
         install_action_guard(app, appbuilder)
         install_request_guards(app)
 

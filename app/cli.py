@@ -12,6 +12,13 @@ def register(app: Flask) -> None:
 
     for command in (setup, demo, create_admin, mau01, accounts):
         app.cli.add_command(command)
+    register_evaluation(app)
+
+
+def register_evaluation(app: Flask) -> None:
+    from app.cli_period import period
+
+    app.cli.add_command(period)
 
 
 def run_setup() -> dict[str, int]:
@@ -20,6 +27,7 @@ def run_setup() -> dict[str, int]:
 
     from app.extensions import db
     from app.security.sync import sync_roles
+    from app.services.evaluation.rules import ensure_rule_sets
     from app.services.org import ensure_district
     from app.services.uow import unit_of_work
     from app.settings import settings
@@ -28,6 +36,8 @@ def run_setup() -> dict[str, int]:
     counts = sync_roles(current_app.appbuilder)
     with unit_of_work(db.session):
         ensure_district(db.session, settings().org_name)
+    with unit_of_work(db.session):
+        ensure_rule_sets(db.session)  # the shipped rule sets, only those whose code is missing
     return counts
 
 

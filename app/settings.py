@@ -12,6 +12,9 @@ from typing import Any, Mapping, Optional
 
 from flask import current_app
 
+from app.domain.errors import ValidationError
+from app.domain.evaluation.periods import DEFAULT_SPANS, parse_span
+
 
 class SettingsError(RuntimeError):
     """The configuration cannot run; the message lists every problem."""
@@ -34,6 +37,8 @@ class Settings:
     signin_failures_per_account: int = 10
     signin_failures_per_address: int = 100
     trusted_proxies: tuple = ()  # ipaddress networks whose X-Forwarded-For is believed
+    # Default day windows of a period (EVAL_SELF_WINDOW, EVAL_COMMENT_WINDOW, EVAL_GRADING_WINDOW).
+    eval_windows: Mapping[str, Any] = dataclasses.field(default_factory=lambda: dict(DEFAULT_SPANS))
 
     @property
     def production(self) -> bool:
@@ -86,6 +91,7 @@ class Settings:
         org_name = str(config.get("ORG_NAME") or config.get("DISTRICT_NAME") or "").strip()
         if not org_name:
             problems.append("DISTRICT_NAME (tên đơn vị gốc) không được để trống.")
+        eval_windows = _eval_windows(config, problems)
         settings = cls(
             app_env=str(config.get("APP_ENV") or "development"),
             org_name=org_name,
@@ -102,6 +108,7 @@ class Settings:
             signin_failures_per_account=integer("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 10),
             signin_failures_per_address=integer("SIGNIN_MAX_FAILURES_PER_ADDRESS", 100),
             trusted_proxies=tuple(proxies),
+            eval_windows=eval_windows,
         )
         if settings.signin_failures_per_address < settings.signin_failures_per_account:
             problems.append("SIGNIN_MAX_FAILURES_PER_ADDRESS phải lớn hơn hoặc bằng SIGNIN_MAX_FAILURES_PER_ACCOUNT "
@@ -109,6 +116,30 @@ class Settings:
         if problems:
             raise SettingsError("Cấu hình không hợp lệ:\n- " + "\n- ".join(problems))
         return settings
+
+
+EVAL_WINDOW_VARIABLES = {
+    "self_assessment": "EVAL_SELF_WINDOW",
+    "comment": "EVAL_COMMENT_WINDOW",
+    "grading": "EVAL_GRADING_WINDOW",
+}
+
+
+def _eval_windows(config: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
+    """The evaluation's default windows ("20-25": days of the period's last month), ends in step order."""
+    spans = dict(DEFAULT_SPANS)
+    for step, name in EVAL_WINDOW_VARIABLES.items():
+        raw = config.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            spans[step] = parse_span(raw, name)
+        except ValidationError as exc:
+            problems.append(exc.message)
+    if spans["comment"].end < spans["self_assessment"].end or spans["grading"].end < spans["comment"].end:
+        problems.append("EVAL_SELF_WINDOW, EVAL_COMMENT_WINDOW, EVAL_GRADING_WINDOW phải kết thúc theo thứ tự "
+                        "tự đánh giá → nhận xét → đánh giá, xếp loại.")
+    return spans
 
 
 def install(app, settings: Settings) -> None:

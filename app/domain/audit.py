@@ -54,3 +54,20 @@ def actor_label(actor_name: Optional[str], actor_id: Optional[int], ip: Optional
     if actor_id is None:
         return AUTOMATIC_ACTOR
     return ""
+
+
+# The monthly evaluation (issue 8).
+ACTION_LABELS.update({
+    "rule_set_created": "Tạo bộ tiêu chí",
+    "period_opened": "Mở kỳ đánh giá",
+    "period_closed": "Khóa kỳ đánh giá",
+    "period_updated": "Sửa kỳ đánh giá",
+    "period_extended": "Gia hạn kỳ đánh giá cho đơn vị",
+    "sheets_auto_forwarded": "Chuyển phiếu quá hạn tự đánh giá",
+})
+
+# Sheet transitions (services.evaluation.sheets): "sheet_<action>", labelled as the sheet's history reads.
+from app.domain.evaluation.workflow import EVENT_LABELS as _SHEET_EVENTS  # noqa: E402
+
+ACTION_LABELS.update({f"sheet_{action}": f"Phiếu đánh giá: {label}" for action, label in _SHEET_EVENTS.items()})
+ACTION_LABELS["sheet_quota_override"] = "Xếp loại vượt chỉ tiêu (có lý do)"

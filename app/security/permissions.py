@@ -88,13 +88,21 @@ PEOPLE_ADMIN = {
     "Mau01": MAU01,
 }
 
+# The evaluation API: every signed-in person (everybody holds ``staff``); which sheet is decided by the
+# services from ids. The period API (PeriodApi) is the district admin's (Admin holds every permission).
+EVALUATION_API = {
+    "SheetApi": ("can_read", "can_write"),
+    "OpenApi": ("can_get",),  # /api/v1/_openapi: the description, no data
+    "SwaggerView": ("can_show",),  # /swagger/v1
+}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE},
     UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ},
     LEADER: UNIT_READ,
     DEPARTMENT_HEAD: UNIT_READ,
     SYNTHESIS: UNIT_READ,
-    STAFF: SELF_SERVICE,
+    STAFF: {**SELF_SERVICE, **EVALUATION_API},
 }
 
 
