@@ -25,6 +25,8 @@ class Settings:
     password_deadline: Optional[dt.date]
     max_failed_logins: int
     instance_dir: str
+    max_sheet_rows: int = 60_000  # MAX_SHEET_ROWS: rows of one uploaded sheet (Mẫu 01 and later imports)
+    max_upload_bytes: int = 32 * 1024 * 1024  # MAX_CONTENT_LENGTH: the size of one upload
 
     @property
     def production(self) -> bool:
@@ -34,7 +36,7 @@ class Settings:
     def from_config(cls, config: Mapping[str, Any]) -> "Settings":
         problems: list[str] = []
 
-        def integer(name: str, default: int, minimum: int = 1) -> int:
+        def integer(name: str, default: int, minimum: int = 1, maximum: Optional[int] = None) -> int:
             raw = config.get(name, default)
             try:
                 value = int(raw)
@@ -43,6 +45,8 @@ class Settings:
                 return default
             if value < minimum:
                 problems.append(f"{name} phải từ {minimum} trở lên (đang là {value}).")
+            elif maximum is not None and value > maximum:
+                problems.append(f"{name} phải từ {maximum:,} trở xuống (đang là {value:,}).".replace(",", "."))
             return value
 
         deadline = config.get("PASSWORD_DEADLINE") or None
@@ -69,6 +73,10 @@ class Settings:
             password_deadline=deadline,
             max_failed_logins=integer("MAX_FAILED_LOGINS", 5),
             instance_dir=str(config.get("INSTANCE_DIR") or ""),
+            # At most Excel's own 1,048,576 rows; app/excel/guard.py also caps rows x columns (memory).
+            max_sheet_rows=integer("MAX_SHEET_ROWS", 60_000, maximum=1_048_576),
+            max_upload_bytes=(integer("MAX_CONTENT_LENGTH", 0, minimum=1024)
+                              if config.get("MAX_CONTENT_LENGTH") is not None else 32 * 1024 * 1024),
         )
         if problems:
             raise SettingsError("Cấu hình không hợp lệ:\n- " + "\n- ".join(problems))

@@ -27,12 +27,12 @@ from app.domain.routing import Directory, Person
 from app.domain.scope import Actor, Placement, can_manage_unit
 from app.domain.text import fold
 from app.domain.usernames import UsernameAllocator, is_well_formed
+from app.excel.reader import app_limits, iter_rows
 from app.models import AuditEvent, OrgUnit, Staff
 from app.services import audit, clock
 from app.services.accounts import policy
 from app.services.staff import split_name, synthetic_email
 from app.settings import settings
-from app.xlsx_reader import iter_rows
 
 # A unit with more staff than this should route each person through a commenter (a deputy).
 COMMENTER_THRESHOLD = 20
@@ -132,8 +132,9 @@ class ImportResult:
 
 
 def read_sheet(source, suffix: str) -> ParsedSheet:
-    """Parse an uploaded .xlsx; a file that is not a Mẫu 01 is one DomainError."""
-    return sheet_rules.parse_sheet(iter_rows(source), account_suffix=suffix)
+    """Parse an uploaded .xlsx or .xls (checked against the app's limits first); a file that cannot be read or
+    is not a Mẫu 01 is one DomainError."""
+    return sheet_rules.parse_sheet(iter_rows(source, limits=app_limits()), account_suffix=suffix)
 
 
 class _Existing:
