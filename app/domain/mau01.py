@@ -124,6 +124,12 @@ def _match_header(values: Sequence[object]) -> dict[str, int]:
     return found
 
 
+def match_header(values: Sequence[object]) -> dict[str, int]:
+    """Column key -> 0-based index of the cells of a row that are Mẫu 01 column titles, matched exactly as
+    the import reads its header (accents, case, spacing and "(…)" notes ignored, known aliases accepted)."""
+    return _match_header(values)
+
+
 # --- issues, rows, the parsed sheet ---------------------------------------------------------------------
 
 
