@@ -13,13 +13,15 @@ What is refused, whatever the sheet holds:
 - an empty file, or one larger than ``Limits.max_bytes`` (the upload cap, MAX_CONTENT_LENGTH);
 - a zip part that inflates beyond ``max_part_bytes``, parts beyond ``max_total_bytes`` altogether, or a part
   compressed more than ``max_ratio`` : 1 (a flood of empty rows);
-- a row number above Excel's 1,048,576 or a column beyond XFD (16,384);
-- a sheet whose cells reach beyond row ``max_rows`` (MAX_SHEET_ROWS) or that has more row elements than that;
-- a used range (rows x columns) above ``max_cells``: the grid calamine would build.
+- a row number (or more row elements) above Excel's 1,048,576, or a column beyond XFD (16,384);
+- cells whose bounding box (rows x columns) exceeds ``max_grid``, or more than ``max_cells`` cell elements:
+  what calamine would allocate, refused as "too many rows" when the rows pass MAX_SHEET_ROWS.
 
 Only the cells' positions are scanned, with a few C-level regular expressions over each part; a part whose
 markup a regular expression cannot be sure of (comments, cells without a reference, unusual references) is
-scanned again exactly with expat. Every bound is an upper bound of what calamine will see.
+scanned again exactly with expat. Every bound is an upper bound of what calamine will see. The app's own
+limits (``max_rows`` = MAX_SHEET_ROWS, ``max_cells`` of rows x columns) are then checked by ``check_grid`` on
+the used range calamine read, which leaves out cells that are only formatted.
 """
 from __future__ import annotations
 
@@ -55,10 +57,6 @@ MSG_COLUMN_LIMIT = "Tệp ghi một cột vượt quá cột XFD (16.384 cột) 
 MSG_TOO_MANY_ROWS = (
     "Trang tính có dữ liệu đến dòng {rows}, vượt giới hạn {limit} dòng mỗi lần nhập; hãy xóa các dòng thừa "
     "hoặc tách danh sách thành nhiều tệp."
-)
-MSG_TOO_MANY_ROW_ELEMENTS = (
-    "Trang tính có {rows} dòng (kể cả dòng trống), vượt giới hạn {limit} dòng mỗi lần nhập; hãy xóa các dòng "
-    "thừa hoặc tách danh sách thành nhiều tệp."
 )
 MSG_TOO_MANY_CELLS = (
     "Vùng dữ liệu của trang tính quá rộng ({rows} dòng × {cols} cột); hãy xóa các ô thừa ở xa bảng "
@@ -103,7 +101,8 @@ class Limits:
 
 @dataclass
 class SheetScan:
-    """Upper bounds of what one part holds: rows and columns reached, row and cell elements."""
+    """Upper bounds of what one part holds: rows and columns reached, row and cell elements (every element,
+    empty formatted cells too; the fast scan may round rows and columns up to 99,999 x 26)."""
 
     part: str
     max_row: int = 0
@@ -111,7 +110,6 @@ class SheetScan:
     rows: int = 0
     cells: int = 0
     spans: int = 0  # cells openpyxl creates for merged ranges and hyperlinked ranges
-    exact: bool = True  # False: max_row / max_col are upper bounds (the fast scan), exact once calamine has read it
 
 
 @dataclass
@@ -190,18 +188,21 @@ def inspect(data: bytes, limits: Limits, spans: bool = False) -> Package:
 
 
 def check_bounds(scan: SheetScan, limits: Limits) -> None:
-    """Refuse a sheet beyond Excel's limits or the app's (as far as an upper bound can tell)."""
+    """Refuse a part beyond Excel's limits, or whose cells would cost calamine too much memory.
+
+    The bounds count every cell element, empty formatted ones too (calamine skips those): the app's own row
+    and cell limits are checked on what calamine actually read (``check_grid``), so formatting a sheet down to
+    row 100,000 is not mistaken for 100,000 rows of data.
+    """
     if scan.max_row > EXCEL_MAX_ROWS or scan.rows > EXCEL_MAX_ROWS:
         raise WorkbookError("row_limit", MSG_ROW_LIMIT)
     if scan.max_col > EXCEL_MAX_COLUMNS:
         raise WorkbookError("column_limit", MSG_COLUMN_LIMIT)
-    if scan.rows > limits.max_rows:
-        raise WorkbookError("too_many_rows", MSG_TOO_MANY_ROW_ELEMENTS.format(rows=_n(scan.rows), limit=_n(limits.max_rows)))
-    if scan.cells > limits.max_cells:
-        raise _too_many_cells(scan.max_row, scan.max_col)
-    if scan.exact:
-        check_grid(scan.max_row, scan.max_col, limits)
-    elif scan.max_row * scan.max_col > limits.max_grid:
+    if scan.cells > limits.max_cells or scan.max_row * scan.max_col > limits.max_grid:
+        if scan.max_row > limits.max_rows:
+            raise WorkbookError(
+                "too_many_rows", MSG_TOO_MANY_ROWS.format(rows=_n(scan.max_row), limit=_n(limits.max_rows))
+            )
         raise _too_many_cells(scan.max_row, scan.max_col)
 
 
@@ -344,7 +345,6 @@ def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
 
 def _fast_scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, spans: bool) -> SheetScan:
     scan = SheetScan(info.filename)
-    bounded = False
     for block in _blocks(zf, info):
         if _PREFIXED.search(block):
             raise _Tier3
@@ -363,12 +363,10 @@ def _fast_scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, spans: bool) -> Sheet
                 scan.max_row = max(scan.max_row, max(map(int, found)))
         elif cells:
             scan.max_row, scan.max_col = max(scan.max_row, TIER1_ROWS), max(scan.max_col, TIER1_COLS)
-            bounded = True
         scan.cells += cells
         scan.rows += rows
         if spans:
             scan.spans += _spans(block)
-    scan.exact = not bounded
     return scan
 
 

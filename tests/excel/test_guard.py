@@ -126,7 +126,8 @@ def test_millions_of_rows_are_counted_even_when_the_ratio_looks_normal(tmp_path)
 
 
 def test_a_flood_of_row_heights_does_not_reach_openpyxl(tmp_path, cost):
-    """1,000,000 <row ht=...> elements, no cell: openpyxl would make an object of each."""
+    """1,000,000 <row ht=...> elements, no cell: calamine skips them, openpyxl would make an object of each, so
+    the error sheet is rebuilt from the values instead."""
     def write(fh):
         fh.write(f'<worksheet xmlns="{hostile.MAIN_NS}"><sheetData>{HEADER_ROW}'.encode())
         for first in range(2, 1_000_001, 100_000):
@@ -135,7 +136,20 @@ def test_a_flood_of_row_heights_does_not_reach_openpyxl(tmp_path, cost):
         fh.write(b"</sheetData></worksheet>")
 
     path = hostile.with_part(tmp_path / "heights.xlsx", "xl/worksheets/sheet1.xml", write)
-    assert_refused_cheaply(cost, path, "too_many_rows")
+    assert not guard.inspect(path.read_bytes(), Limits(), spans=True).fits_openpyxl()
+    for entry, result in (("read", "rows:1"), ("errors", "sheet")):
+        out = cost(path, entry)
+        assert out["result"] == result and out["mb"] < BUDGET_MB and out["seconds"] < BUDGET_S, (entry, out)
+
+
+def test_a_sheet_formatted_far_below_its_list_is_read(tmp_path, cost):
+    """Borders down to row 100,000 are empty cell elements: within the memory bound, and not rows of data."""
+    styled = "".join(f'<row r="{r}"><c r="A{r}" s="1"/><c r="K{r}" s="1"/></row>' for r in range(2, 100_001))
+    path = hostile.sheet(tmp_path / "styled.xlsx", HEADER_ROW + styled)
+    out = cost(path, "read")
+    assert out["result"] == "rows:1" and out["mb"] < BUDGET_MB and out["seconds"] < BUDGET_S, out
+    beyond = hostile.sheet(tmp_path / "beyond.xlsx", HEADER_ROW + styled + '<row r="100001"><c r="A100001"><v>1</v></c></row>')
+    assert cost(beyond, "read")["result"] == "too_many_rows"  # a value there is data: MAX_SHEET_ROWS applies
 
 
 def test_a_zip_of_many_entries_is_refused_from_its_directory(tmp_path, cost):
