@@ -389,6 +389,29 @@ def _bulk_insert(session, table, columns, rows: list[tuple]) -> None:
     conn.exec_driver_sql(sql, rows)
 
 
+def _bulk_update_routes(session, table, rows: list[tuple]) -> None:
+    """``UPDATE table SET reviewer_id = ?, evaluator_id = ? WHERE id = ?`` for each (reviewer, evaluator, id)
+    of ``rows``, one DBAPI executemany (integer columns: no bind processing); SQLAlchemy's executemany UPDATE
+    compiles parameters row by row, a third of the routing step. Other parameter styles use the Core update."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
+    if placeholder is None:
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(reviewer_id=bindparam("b_rev"), evaluator_id=bindparam("b_ev")),
+            [{"b_rev": rev, "b_ev": ev, "b_id": uid} for rev, ev, uid in rows],
+            execution_options={"synchronize_session": False},
+        )
+        return
+    prep = dialect.identifier_preparer
+    col = lambda name: prep.format_column(table.c[name])  # noqa: E731
+    sql = (f"UPDATE {prep.format_table(table)} SET {col('reviewer_id')} = {placeholder}, "
+           f"{col('evaluator_id')} = {placeholder} WHERE {col('id')} = {placeholder}")
+    conn.exec_driver_sql(sql, rows)
+
+
 def _unassigned_block(session) -> OrgUnit:
     from app.services import org as org_service
 
@@ -487,13 +510,8 @@ def commit_plan(session, plan: ImportPlan, actor: Optional[Actor], actor_user=No
     for a in new:
         rev, ev = plan._ref.get(a.row, (None, None))
         if rev is not None or ev is not None:
-            routes.append({"b_id": ids[a.row], "b_rev": resolve(rev), "b_ev": resolve(ev)})
-    if routes:
-        session.execute(
-            update(table).where(table.c.id == bindparam("b_id")).values(reviewer_id=bindparam("b_rev"), evaluator_id=bindparam("b_ev")),
-            routes,
-            execution_options={"synchronize_session": False},
-        )
+            routes.append((resolve(rev), resolve(ev), ids[a.row]))
+    _bulk_update_routes(session, table, routes)
     # 4. People whose details changed.
     updated = [a for a in plan.accounts if a.action == "update"]
     for a in updated:
