@@ -296,3 +296,17 @@ def test_the_app_limits_are_applied_to_what_calamine_read(tmp_path):
     with pytest.raises(WorkbookError) as err:
         iter_rows(wide, limits=Limits(max_cells=121 * 19))
     assert err.value.code == "too_many_cells" and "121 dòng × 20 cột" in err.value.message
+
+
+def test_a_phone_stored_as_a_number_still_parses(tmp_path):
+    """Excel drops the leading 0 of a phone typed as a number; the reader hands the parser the int."""
+    from app.domain.mau01 import parse_sheet
+
+    header = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{t}</t></is></c>'
+                     for c, t in zip("ABCD", ("Họ và tên", "SĐT liên hệ", "Đơn vị", "Vai trò")))
+    row = ('<c r="A2" t="inlineStr"><is><t>Vũ Minh Quyên</t></is></c><c r="B2"><v>912345678</v></c>'
+           '<c r="C2" t="inlineStr"><is><t>Phòng Nội vụ</t></is></c>'
+           '<c r="D2" t="inlineStr"><is><t>Công chức, viên chức, lao động hợp đồng</t></is></c>')
+    path = build_xlsx(tmp_path / "phone.xlsx", [("S", "sheet1.xml", f'<row r="1">{header}</row><row r="2">{row}</row>')])
+    sheet = parse_sheet(iter_rows(path))
+    assert sheet.rows[0].phone == "0912345678" and not sheet.errors
