@@ -256,8 +256,11 @@ def _is_numbering(v: object) -> bool:
     return isinstance(v, str) and _NUMBERING_RE.fullmatch(v.strip()) is not None
 
 
+_DIGIT_1_9_RE = re.compile("[1-9]")  # a placeholder's match key has none: phones and numbers skip the memo
+
+
 def _is_placeholder(text: str) -> bool:
-    return not text or (len(text) <= 12 and _is_short_placeholder(text))
+    return not text or (len(text) <= 12 and _DIGIT_1_9_RE.search(text) is None and _is_short_placeholder(text))
 
 
 @lru_cache(maxsize=8192)
