@@ -109,6 +109,7 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # PERMANENT_SESSION_LIFETIME follows SESSION_HOURS (set by the security manager once it is checked).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # uploads (Mẫu 01 sheets)
+    MAX_SHEET_ROWS = os.environ.get("MAX_SHEET_ROWS", "60000")  # rows of one uploaded sheet (checked in settings)
 
 
 def check_production(config: dict) -> None:

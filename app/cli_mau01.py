@@ -2,6 +2,7 @@
 
     flask --app run mau01 template mau01.xlsx --unit "UBND phường Cống Vị" --unit-type "Đơn vị hành chính"
     flask --app run mau01 import danh_sach.xlsx --dry-run --json
+    flask --app run mau01 import danh_sach_cu.xls --dry-run      # Excel 97-2003 files are read too
     flask --app run mau01 import danh_sach.xlsx --credentials tai_khoan.xlsx --block "Khối xã, phường"
 
 The import runs as ``domain.scope.SYSTEM``, the explicit system actor with the district's reach (every unit
@@ -35,7 +36,7 @@ def mau01():
 @with_appcontext
 def template(out: Path, unit_name: Optional[str], unit_type: Optional[str], rows: int):
     """Ghi Mẫu 01 trống ra tệp OUT (.xlsx)."""
-    from app.services.mau01_sheets import template_bytes
+    from app.excel.mau01 import template_bytes
 
     out.write_bytes(template_bytes(unit_name=unit_name, unit_type=unit_type, rows=rows))
     click.echo(f"Đã ghi Mẫu 01 ({rows} dòng) vào {out}.")
@@ -141,7 +142,7 @@ def _summary(out: dict[str, Any], dry_run: bool) -> list[str]:
 @click.option("--block", "block_name", default=None, help="Khối nhận các đơn vị mới (mặc định: khối “Đơn vị mới (chưa xếp khối)”).")
 @with_appcontext
 def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path], block_name: Optional[str]):
-    """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx), với quyền quản trị quận/huyện."""
+    """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx hoặc .xls), với quyền quản trị quận/huyện."""
     from app.domain.errors import DomainError
     from app.domain.scope import SYSTEM
     from app.extensions import db
@@ -172,7 +173,7 @@ def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path
 
     if credentials is not None:
         if result.committed:
-            from app.services.mau01_sheets import credentials_bytes
+            from app.excel.mau01 import credentials_bytes
             from app.settings import settings
 
             _write_private(credentials, credentials_bytes(result.credentials, settings().org_name))

@@ -39,6 +39,8 @@ class Settings:
     trusted_proxies: tuple = ()  # ipaddress networks whose X-Forwarded-For is believed
     # Default day windows of a period (EVAL_SELF_WINDOW, EVAL_COMMENT_WINDOW, EVAL_GRADING_WINDOW).
     eval_windows: Mapping[str, Any] = dataclasses.field(default_factory=lambda: dict(DEFAULT_SPANS))
+    max_sheet_rows: int = 60_000  # MAX_SHEET_ROWS: rows of one uploaded sheet (Mẫu 01 and later imports)
+    max_upload_bytes: int = 32 * 1024 * 1024  # MAX_CONTENT_LENGTH: the size of one upload
 
     @property
     def production(self) -> bool:
@@ -109,6 +111,10 @@ class Settings:
             signin_failures_per_address=integer("SIGNIN_MAX_FAILURES_PER_ADDRESS", 100),
             trusted_proxies=tuple(proxies),
             eval_windows=eval_windows,
+            # At most Excel's own 1,048,576 rows; app/excel/guard.py also caps rows x columns (memory).
+            max_sheet_rows=integer("MAX_SHEET_ROWS", 60_000, maximum=1_048_576),
+            max_upload_bytes=(integer("MAX_CONTENT_LENGTH", 0, minimum=1024)
+                              if config.get("MAX_CONTENT_LENGTH") is not None else 32 * 1024 * 1024),
         )
         if settings.signin_failures_per_address < settings.signin_failures_per_account:
             problems.append("SIGNIN_MAX_FAILURES_PER_ADDRESS phải lớn hơn hoặc bằng SIGNIN_MAX_FAILURES_PER_ACCOUNT "

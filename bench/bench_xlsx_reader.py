@@ -1,4 +1,4 @@
-"""Time app.xlsx_reader.iter_rows against openpyxl's read-only mode.
+"""Time app.excel.reader.iter_rows (guard + python-calamine) against openpyxl's read-only mode.
 
     .venv/bin/python bench/bench_xlsx_reader.py [--rows N] [--shared-strings] [--repeat K]
 
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import openpyxl  # noqa: E402
 
-from app.xlsx_reader import iter_rows  # noqa: E402
+from app.excel.reader import iter_rows  # noqa: E402
 
 HEADER = ["STT", "Họ và tên", "Chức vụ", "Tài khoản", "Email", "SĐT liên hệ", "Đơn vị", "Vai trò",
           "Là quản trị đơn vị", "Lãnh đạo phụ trách nhận xét", "Lãnh đạo đánh giá"]
@@ -134,6 +134,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--shared-strings", action="store_true",
                         help="store texts in a shared string table, as Excel does")
+    parser.add_argument("--xls", action="store_true", help="also time the reader on an .xls copy (LibreOffice)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -144,6 +145,15 @@ def main():
             to_shared_strings(inline, path)
         if trimmed(read_openpyxl(path)) != trimmed(read_lean(path)):
             sys.exit("the two readers disagree")
+        if args.xls:
+            # Excel 97-2003, as LibreOffice saves it (needs soffice on PATH); openpyxl cannot read it.
+            import subprocess
+
+            subprocess.run(["soffice", "--headless", "--convert-to", "xls", "--outdir", tmp, str(path)],
+                           check=True, capture_output=True)
+            xls = path.with_suffix(".xls")
+            t_xls = best_of(read_lean, xls, args.repeat)
+            print(f"app.excel.reader on the .xls copy ({xls.stat().st_size / 1024:.0f} KiB): {t_xls:.3f} s")
         size = path.stat().st_size
         t_openpyxl = best_of(read_openpyxl, path, args.repeat)
         t_lean = best_of(read_lean, path, args.repeat)
@@ -152,7 +162,7 @@ def main():
     print(f"{args.rows} rows x {len(HEADER)} columns, {kind}, {size / 1024:.0f} KiB, "
           f"best of {args.repeat}")
     print(f"openpyxl read-only : {t_openpyxl:.3f} s")
-    print(f"app.xlsx_reader    : {t_lean:.3f} s")
+    print(f"app.excel.reader   : {t_lean:.3f} s")
     print(f"ratio              : {t_openpyxl / t_lean:.2f}x faster")
 
 

@@ -164,7 +164,7 @@ def test_dry_run_with_errors_exits_1(runner, tmp_path):
     assert parsed(result)["errors"][0]["column"] == "Vai trò"
 
 
-def test_xls_file_gives_the_one_error(runner, tmp_path):
+def test_a_damaged_xls_file_gives_the_one_error(runner, tmp_path):
     old = tmp_path / "cu.xlsx"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 200)
     result = invoke(runner, "import", old, "--json")
@@ -238,3 +238,12 @@ def test_existing_account_moves_into_a_unit_the_import_creates(app, runner, tmp_
     with app.app_context():
         person = db.session.get(Staff, me["id"])
         assert person.unit.name == "Phòng Mới Lập"
+
+
+def test_an_xls_file_imports(runner):
+    from tests.conftest import SAMPLES
+
+    result = invoke(runner, "import", SAMPLES / "mau01_sample.xls", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    out = parsed(result)
+    assert out["errors"] == [] and out["rows"] == 38 and out["created"] == 38

@@ -48,3 +48,27 @@ def test_the_clock_is_aware_and_in_hanoi():
         assert clock.now().isoformat() == "2026-01-01T08:00:00+07:00"
     finally:
         clock.set_clock(None)
+
+
+def test_max_sheet_rows_is_read_and_checked():
+    assert Settings.from_config(GOOD).max_sheet_rows == 60_000
+    assert Settings.from_config({**GOOD, "MAX_SHEET_ROWS": "5000"}).max_sheet_rows == 5000
+    for bad in ("sáu vạn", "0", "2000000"):
+        with pytest.raises(SettingsError, match="MAX_SHEET_ROWS"):
+            Settings.from_config({**GOOD, "MAX_SHEET_ROWS": bad})
+    assert Settings.from_config({**GOOD, "MAX_CONTENT_LENGTH": 1 << 20}).max_upload_bytes == 1 << 20
+
+
+def test_the_import_reads_with_the_apps_limits(app, tmp_path):
+    from app.domain.errors import DomainError
+    from app.services.mau01 import read_sheet
+    from app.settings import replace
+    from tests.conftest import SAMPLES
+
+    previous = replace(app, max_sheet_rows=40)
+    try:
+        with app.app_context(), pytest.raises(DomainError) as err:
+            read_sheet(str(SAMPLES / "mau01_sample.xlsx"), "badinh")  # 43 rows
+        assert err.value.code == "too_many_rows" and "40" in err.value.message
+    finally:
+        app.extensions["settings"] = previous

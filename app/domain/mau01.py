@@ -124,6 +124,12 @@ def _match_header(values: Sequence[object]) -> dict[str, int]:
     return found
 
 
+def match_header(values: Sequence[object]) -> dict[str, int]:
+    """Column key -> 0-based index of the cells of a row that are Mẫu 01 column titles, matched exactly as
+    the import reads its header (accents, case, spacing and "(…)" notes ignored, known aliases accepted)."""
+    return _match_header(values)
+
+
 # --- issues, rows, the parsed sheet ---------------------------------------------------------------------
 
 
@@ -250,8 +256,11 @@ def _is_numbering(v: object) -> bool:
     return isinstance(v, str) and _NUMBERING_RE.fullmatch(v.strip()) is not None
 
 
+_DIGIT_1_9_RE = re.compile("[1-9]")  # a placeholder's match key has none: phones and numbers skip the memo
+
+
 def _is_placeholder(text: str) -> bool:
-    return len(text) <= 12 and _is_short_placeholder(text)
+    return not text or (len(text) <= 12 and _DIGIT_1_9_RE.search(text) is None and _is_short_placeholder(text))
 
 
 @lru_cache(maxsize=8192)
@@ -338,6 +347,8 @@ class _RowReader:
 
     def __init__(self, columns: dict[str, int], account_suffix: str | None):
         self.idx = {c.key: columns.get(c.key) for c in COLUMNS}
+        # (key, column, is a person's name) of the free-text columns present: read on every row.
+        self._text_cols = tuple((k, columns[k], k in _PERSON_KEYS) for k in _TEXT_KEYS if columns.get(k) is not None)
         # Columns that say something about a person: a row with only STT or the unit name is unused.
         self.person_idx = [i for k, i in columns.items() if k not in ("stt", "unit")]
         self.account_suffix = account_suffix
@@ -401,11 +412,24 @@ class _RowReader:
         both legacy encodings; the encoding found in the row's other cells, or else the one the sheet has
         used so far (when nothing in it was typed in Unicode), settles them.
         """
-        texts = {
-            k: self.text(self.cell(values, k), None, k in _PERSON_KEYS) for k in _TEXT_KEYS if self.idx[k] is not None
-        }
-        found = {t.encoding for t in texts.values() if t.encoding and t.error is None}
-        unicode_row = any(t.unicode_only for t in texts.values())
+        n = len(values)
+        cache = self._text_cache
+        texts: dict[str, _Text] = {}
+        found: set[str] = set()
+        unicode_row = False
+        for k, i, person in self._text_cols:  # the memo looked up inline: this runs five times a row
+            raw = values[i] if i < n else None
+            try:
+                t = cache.get((raw, None, person))
+            except TypeError:
+                t = None
+            if t is None:
+                t = self.text(raw, None, person)
+            texts[k] = t
+            if t.encoding and t.error is None:
+                found.add(t.encoding)
+            if t.unicode_only:
+                unicode_row = True
         prefer = None
         if len(found) == 1:
             prefer = next(iter(found))
@@ -469,16 +493,21 @@ class _RowReader:
         # Chức vụ
         position = optional_text("position")
 
+        idx, n = self.idx, len(values)
+
         # Tài khoản
-        account = self._account(row_no, add, self.cell(values, "account"))
+        i = idx["account"]
+        account = self._account(row_no, add, values[i] if i is not None and i < n else None)
 
         # Email
-        email = self._email(row_no, add, self.cell(values, "email"))
+        i = idx["email"]
+        email = self._email(row_no, add, values[i] if i is not None and i < n else None)
 
         # SĐT liên hệ
         phone = None
-        if self.idx["phone"] is not None:
-            raw_phone = self.cell(values, "phone")
+        i = idx["phone"]
+        if i is not None:
+            raw_phone = values[i] if i < n else None
             phone_text = normalize_text(raw_phone)
             if _is_placeholder(phone_text):
                 add("phone", "Chưa có số điện thoại liên hệ.", WARNING)
@@ -501,10 +530,12 @@ class _RowReader:
 
         # Vai trò
         row_encoding = next((t.encoding for t in texts.values() if t.encoding and t.error is None), None)
-        role = self._role(add, self.cell(values, "role"), row_encoding)
+        i = idx["role"]
+        role = self._role(add, values[i] if i is not None and i < n else None, row_encoding)
 
         # Là quản trị đơn vị
-        unit_admin = self._unit_admin(add, self.cell(values, "unit_admin"))
+        i = idx["unit_admin"]
+        unit_admin = self._unit_admin(add, values[i] if i is not None and i < n else None)
 
         # Lãnh đạo phụ trách nhận xét, Lãnh đạo đánh giá
         reviewer = optional_text("reviewer")

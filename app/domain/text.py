@@ -6,6 +6,7 @@ import functools
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
 # Characters that are invisible but break equality; removed outright.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -79,6 +80,14 @@ def strip_diacritics(s: str) -> str:
 
 def fold(s: object) -> str:
     """Normalised, accent-free, lower-case form for case- and accent-insensitive matching."""
+    if s.__class__ is str:
+        return _fold_text(s)
+    return strip_diacritics(normalize_text(s)).lower()
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_text(s: str) -> str:
+    """fold() of a str, memoised: an import folds the same few names and units on every row."""
     return strip_diacritics(normalize_text(s)).lower()
 
 

@@ -8,11 +8,10 @@ from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
-from openpyxl import Workbook
 from wtforms import SelectField
 
 from app.domain.audit import ACTION_LABELS, CLI_ADDRESS
-from app.domain.dates import naive_local
+from app.excel.writer import table_bytes
 from app.models import AuditEvent
 from app.security.scope import AuditScopeFilter, org_scope_filter
 from app.views.base import ScopedModelView, or_blank
@@ -62,13 +61,10 @@ class AuditLogView(ScopedModelView):
         get_filter_args(self._filters)
         filters = self._filters.get_joined_filters(self._base_filters)
         _count, items = self.datamodel.query(filters, "at", "desc", page=0, page_size=EXPORT_LIMIT)
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Nhật ký")
-        ws.append([LABELS[c] for c in ("at", "actor_display", "action_label", "target_label", "unit", "ip", "detail")])
-        for e in items:
-            ws.append([naive_local(e.at), e.actor_display, e.action_label, e.target_label, e.unit.name if e.unit else None, e.ip, e.detail])
-        buf = io.BytesIO()
-        wb.save(buf)
-        buf.seek(0)
-        return send_file(buf, as_attachment=True, download_name="nhat_ky.xlsx",
+        columns = ("at", "actor_display", "action_label", "target_label", "unit", "ip", "detail")
+        rows = ((e.at, e.actor_display, e.action_label, e.target_label, e.unit.name if e.unit else None, e.ip, e.detail)
+                for e in items)
+        # Labels and details hold what people typed (names, sheet cells): the safe writer keeps "=…" as text.
+        data = table_bytes("Nhật ký", [LABELS[c] for c in columns], rows, widths=(17, 28, 24, 40, 28, 16, 60))
+        return send_file(io.BytesIO(data), as_attachment=True, download_name="nhat_ky.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

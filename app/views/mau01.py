@@ -26,7 +26,8 @@ from app.domain.errors import DomainError
 from app.security.lifecycle import CREDENTIAL_KEYS, current_session
 from app.services import clock, credential_sheets, uow
 from app.services import mau01 as import_service
-from app.services.mau01_sheets import credentials_bytes, error_sheet_bytes, template_bytes
+from app.excel.mau01 import credentials_bytes, error_sheet_bytes, template_bytes
+from app.excel.reader import app_limits
 from app.settings import settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,7 +194,7 @@ class Mau01View(BaseView):
     def upload(self):
         file = request.files.get("file")
         if file is None or not file.filename:
-            flash("Hãy chọn tệp Mẫu 01 (.xlsx) để tải lên.", "danger")
+            flash("Hãy chọn tệp Mẫu 01 (.xlsx hoặc .xls) để tải lên.", "danger")
             return redirect(url_for(".index"))
         block_id = request.form.get("block_id", type=int) or None
         data = file.read()
@@ -257,10 +258,12 @@ class Mau01View(BaseView):
             return redirect(url_for(".index"))
         try:
             sheet, plan = self._plan(data, meta)
+            # The upload goes through the same guard again before openpyxl may open it whole.
+            out = error_sheet_bytes(data, sheet.header_row, plan.issues_by_row(), columns=sheet.columns,
+                                    limits=app_limits())
         except DomainError as exc:
             flash(str(exc), "danger")
             return redirect(url_for(".index"))
-        out = error_sheet_bytes(data, sheet.header_row, plan.issues_by_row(), columns=sheet.columns)
         stem = Path(meta["name"]).stem or "Mau01"
         return send_file(io.BytesIO(out), mimetype=XLSX, as_attachment=True, download_name=f"{stem}_can_sua.xlsx")
 

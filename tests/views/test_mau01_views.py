@@ -211,3 +211,49 @@ def test_someone_else_cannot_discard_an_upload(app, demo):
     demo.login(other, "block_admin", "Khối xã, phường")
     assert other.post(f"/mau01/discard/{token}").status_code == 404
     assert "Đã nhập Mẫu 01" in admin.post(f"/mau01/confirm/{token}").get_data(as_text=True)
+
+
+def test_an_xls_upload_previews_and_confirms(app, demo):
+    client = app.test_client()
+    demo.login(client, "admin")
+    before = _count(app)
+    body = _upload(client, SAMPLES / "mau01_sample.xls", "mau01_sample.xls").get_data(as_text=True)
+    assert "/mau01/confirm/" in body and "vuminhquyen_badinh" in body
+    done = client.post(f"/mau01/confirm/{_token(body, 'confirm')}")
+    assert done.status_code == 200
+    assert _count(app) == before + 38
+
+
+def test_the_error_sheet_of_an_xls_upload_is_an_xlsx_with_the_report(app, demo):
+    """openpyxl cannot open an .xls: its error sheet is rebuilt from the values the import read."""
+    from openpyxl import load_workbook
+
+    from app.excel.guard import OLE2_MAGIC
+
+    data = (SAMPLES / "mau01_sample.xls").read_bytes()
+    assert data.startswith(OLE2_MAGIC)
+    client = app.test_client()
+    demo.login(client, "unit_admin")  # Cống Vị: rows of the other units are out of reach, so errors
+    body = _upload(client, data, "mau01_sample.xls").get_data(as_text=True)
+    sheet = client.get(f"/mau01/errors/{_token(body, 'errors')}")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"PK")
+    ws = load_workbook(io.BytesIO(sheet.data)).active
+    assert ws.title == "Mẫu 01" and ws["L5"].value == "Lỗi cần sửa"
+    assert ws["B6"].value == "Vũ Minh Quyên" and ws["F6"].value == "0933234300"
+    reports = [ws.cell(row=r, column=12).value for r in range(6, 44)]
+    assert any(r and "không thuộc phạm vi" in r for r in reports)
+
+
+def test_the_error_sheet_download_goes_through_the_guard(app, demo, monkeypatch):
+    """A stored upload is checked again before openpyxl may open it (the limits may have changed)."""
+    from app.excel import guard
+
+    client = app.test_client()
+    demo.login(client, "unit_admin")
+    body = _upload(client, SAMPLE).get_data(as_text=True)
+    token = _token(body, "errors")
+    seen = []
+    real = guard.inspect
+    monkeypatch.setattr(guard, "inspect", lambda data, limits, spans=False: seen.append(spans) or real(data, limits, spans))
+    assert client.get(f"/mau01/errors/{token}").status_code == 200
+    assert True in seen  # the error sheet's own check, counting what openpyxl would expand

@@ -1,6 +1,7 @@
 """Excel files around Mẫu 01: the blank template, the list of new accounts, the sheet returned with errors.
 
-Every function returns the bytes of an .xlsx file; nothing here knows about Flask or the database.
+Every function returns the bytes of an .xlsx file; nothing here knows about Flask or the database. Every
+value goes into its cell through ``app.excel.writer`` (text that looks like a formula stays text).
 
 - ``template_bytes(unit_name=None, unit_type=None, rows=200)``: the blank Mẫu 01 in the seed form's layout
   (sheet "Mẫu 01", header on row 5, data from row 6), with drop-downs for "Vai trò" and "Là quản trị đơn vị",
@@ -9,19 +10,20 @@ Every function returns the bytes of an .xlsx file; nothing here knows about Flas
   usernames and one-time passwords. By default a title (row 1), the 5-day note (row 2), the header (row 4) and
   the data from row 5; with ``header_first=True`` the header is row 1 and the data follow from row 2, with no
   title or note (for scripts and tests).
-- ``error_sheet_bytes(original, header_row, issues_by_row, sheet_name=None, columns=None)``: the uploaded
-  workbook, formatting kept, with a column "Lỗi cần sửa" after the last used column listing each row's
-  issues, and the cells at fault filled light red (errors) or light yellow (warnings only).
+- ``error_sheet_bytes(original, header_row, issues_by_row, sheet_name=None, columns=None, limits=None)``: the
+  uploaded workbook with a column "Lỗi cần sửa" after the last used column listing each row's issues, and the
+  cells at fault filled light red (errors) or light yellow (warnings only). The upload goes through
+  ``app.excel.guard`` first. A small .xlsx is loaded whole with openpyxl, so its formatting is kept; a large
+  one, or an .xls, is rewritten from its values in write-only mode (fast, constant memory, formatting lost).
 """
 from __future__ import annotations
 
 import io
-import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -36,10 +38,14 @@ from app.domain.mau01 import (
     TITLE,
     UNIT_ADMIN_MARK,
     headcount_line,
+    match_header,
     unit_type_line,
 )
 from app.domain.org import UNIT_TYPES
 from app.domain.text import match_key, normalize_text
+from app.excel import guard, reader
+from app.excel.guard import Limits
+from app.excel.writer import new_workbook, row_cells, save, set_value, write
 
 __all__ = [
     "TEMPLATE_SHEET",
@@ -54,7 +60,6 @@ __all__ = [
     "template_bytes",
     "credentials_bytes",
     "error_sheet_bytes",
-    "iter_sheet_rows",
 ]
 
 # --- shared styles --------------------------------------------------------------------------------------
@@ -76,19 +81,6 @@ _MIDDLE = Alignment(vertical="center")
 _MIDDLE_WRAP = Alignment(vertical="center", wrap_text=True)
 TEXT_FORMAT = "@"
 
-
-def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _set_text(cell, value: object) -> None:
-    """Write value as plain text: a leading "=" must not turn a name or a password into a formula."""
-    text = "" if value is None else str(value)
-    cell.value = text
-    if text.startswith("="):
-        cell.data_type = "s"
 
 
 # --- the blank Mẫu 01 -----------------------------------------------------------------------------------
@@ -144,26 +136,20 @@ def template_bytes(unit_name: str | None = None, unit_type: str | None = None, r
     header_row = TEMPLATE_HEADER_ROW
     first_data, last_data = header_row + 1, header_row + rows
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = TEMPLATE_SHEET
 
     # Preamble.
     ws.merge_cells(f"A1:{last_letter}1")
-    ws["A1"] = TITLE
-    ws["A1"].font = _TITLE_FONT
-    ws["A1"].alignment = _WRAP_CENTER
+    write(ws, 1, 1, TITLE, font=_TITLE_FONT, alignment=_WRAP_CENTER)
     ws.row_dimensions[1].height = 36
-    ws["A2"] = unit_type_line(unit_type or "…")
-    ws["A3"] = headcount_line(None)
+    write(ws, 2, 1, unit_type_line(unit_type or "…"))
+    write(ws, 3, 1, headcount_line(None))
 
     # Header.
     for i, column in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=header_row, column=i, value=column.title)
-        cell.font = _BOLD
-        cell.alignment = _WRAP_CENTER
-        cell.border = _BORDER
-        cell.fill = _HEADER_FILL
+        write(ws, header_row, i, column.title, font=_BOLD, alignment=_WRAP_CENTER, border=_BORDER, fill=_HEADER_FILL)
         ws.column_dimensions[get_column_letter(i)].width = _TEMPLATE_WIDTHS[column.key]
     ws.row_dimensions[header_row].height = 33
     ws.freeze_panes = ws.cell(row=first_data, column=1).coordinate
@@ -188,14 +174,14 @@ def template_bytes(unit_name: str | None = None, unit_type: str | None = None, r
                 cell.alignment = _MIDDLE
             if c in text_cols:
                 cell.number_format = TEXT_FORMAT
-        ws.cell(row=r, column=stt_col, value=r - header_row)
+        write(ws, r, stt_col, r - header_row)
         if unit_name:
-            _set_text(ws.cell(row=r, column=unit_col), unit_name)
+            write(ws, r, unit_col, unit_name)
 
     # Lists: the "Vai trò" choices contain commas, so they live in cells of a hidden sheet.
     lists = wb.create_sheet(LISTS_SHEET)
     for i, text in enumerate(ROLE_CHOICES, start=1):
-        lists.cell(row=i, column=1, value=text)
+        write(lists, i, 1, text)
     lists.column_dimensions["A"].width = 45
     role_range = f"{_quote_sheet(LISTS_SHEET)}!$A$1:$A${len(ROLE_CHOICES)}"
     wb.defined_names[ROLE_LIST_NAME] = DefinedName(ROLE_LIST_NAME, attr_text=role_range)
@@ -241,7 +227,7 @@ def template_bytes(unit_name: str | None = None, unit_type: str | None = None, r
 
     _write_guide(wb.create_sheet(GUIDE_SHEET, index=1), header_row)
     wb.active = 0
-    return _save(wb)
+    return save(wb)
 
 
 def _guide_rows(header_row: int) -> list[tuple[str, str]]:
@@ -296,23 +282,12 @@ def _write_guide(ws, header_row: int) -> None:
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 100
     ws.merge_cells("A1:B1")
-    ws["A1"] = "HƯỚNG DẪN ĐIỀN MẪU 01"
-    ws["A1"].font = _TITLE_FONT
-    ws["A1"].alignment = _CENTER
+    write(ws, 1, 1, "HƯỚNG DẪN ĐIỀN MẪU 01", font=_TITLE_FONT, alignment=_CENTER)
     for c, title in enumerate(("Mục", "Cách ghi"), start=1):
-        cell = ws.cell(row=3, column=c, value=title)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = _WRAP_CENTER
+        write(ws, 3, c, title, font=_BOLD, fill=_HEADER_FILL, border=_BORDER, alignment=_WRAP_CENTER)
     for r, (topic, text) in enumerate(_guide_rows(header_row), start=4):
-        a = ws.cell(row=r, column=1, value=topic or None)
-        a.font = _BOLD
-        a.alignment = _WRAP_TOP
-        a.border = _BORDER
-        b = ws.cell(row=r, column=2, value=text)
-        b.alignment = _WRAP_TOP
-        b.border = _BORDER
+        write(ws, r, 1, topic or None, font=_BOLD, alignment=_WRAP_TOP, border=_BORDER)
+        write(ws, r, 2, text, alignment=_WRAP_TOP, border=_BORDER)
         ws.row_dimensions[r].height = 15 * max(1, -(-len(text) // 95))
 
 
@@ -338,7 +313,7 @@ def credentials_bytes(accounts: list[dict], district_name: str, header_first: bo
     data form an Excel table ("TaiKhoan") when there is at least one account, else carry an autofilter.
     Usernames and passwords are text cells.
     """
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = CREDENTIALS_SHEET
     ncols = len(CREDENTIALS_HEADERS)
@@ -349,22 +324,15 @@ def credentials_bytes(accounts: list[dict], district_name: str, header_first: bo
     else:
         header_row = 4
         ws.merge_cells(f"A1:{last_letter}1")
-        ws["A1"] = CREDENTIALS_TITLE.format(district_name=district_name or "").rstrip(" –")
-        ws["A1"].font = _TITLE_FONT
-        ws["A1"].alignment = _WRAP_CENTER
+        write(ws, 1, 1, CREDENTIALS_TITLE.format(district_name=district_name or "").rstrip(" –"),
+              font=_TITLE_FONT, alignment=_WRAP_CENTER)
         ws.row_dimensions[1].height = 30
         ws.merge_cells(f"A2:{last_letter}2")
-        ws["A2"] = CREDENTIALS_NOTE
-        ws["A2"].font = _ITALIC_RED
-        ws["A2"].alignment = _WRAP_CENTER
+        write(ws, 2, 1, CREDENTIALS_NOTE, font=_ITALIC_RED, alignment=_WRAP_CENTER)
         ws.row_dimensions[2].height = 30
 
     for c, (title, width) in enumerate(zip(CREDENTIALS_HEADERS, _CREDENTIALS_WIDTHS), start=1):
-        cell = ws.cell(row=header_row, column=c, value=title)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = _WRAP_CENTER
+        write(ws, header_row, c, title, font=_BOLD, fill=_HEADER_FILL, border=_BORDER, alignment=_WRAP_CENTER)
         letter = get_column_letter(c)
         ws.column_dimensions[letter].width = width
         if c >= 4:
@@ -378,12 +346,10 @@ def credentials_bytes(accounts: list[dict], district_name: str, header_first: bo
             account.get("username"),
             account.get("password"),
         )
-        stt = ws.cell(row=r, column=1, value=n)
-        stt.alignment = _CENTER
-        stt.border = _BORDER
+        write(ws, r, 1, n, alignment=_CENTER, border=_BORDER)
         for c, value in enumerate(values, start=2):
-            cell = ws.cell(row=r, column=c)
-            _set_text(cell, normalize_text(value) if c < 4 else ("" if value is None else str(value)))
+            text = normalize_text(value) if c < 4 else ("" if value is None else str(value))
+            cell = write(ws, r, c, text)
             cell.border = _BORDER
             cell.alignment = _MIDDLE_WRAP if c < 4 else _MIDDLE
             if c >= 4:
@@ -405,7 +371,7 @@ def credentials_bytes(accounts: list[dict], district_name: str, header_first: bo
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    return _save(wb)
+    return save(wb)
 
 
 # --- the uploaded sheet, returned with its errors -------------------------------------------------------
@@ -414,7 +380,8 @@ ERROR_COLUMN_TITLE = "Lỗi cần sửa"
 _ERROR_LABEL = "Lỗi: "
 _WARNING_LABEL = "Cảnh báo: "
 _MAX_COLUMN = 16384
-_PARENS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_ERROR_KEY = match_key(ERROR_COLUMN_TITLE)
+_COLUMN_TITLES = {c.key: c.title for c in COLUMNS}
 
 
 def _issue_field(issue: Any, name: str, default: Any = "") -> Any:
@@ -434,51 +401,53 @@ def _issue_line(issue: Any) -> str:
     return f"{label}[{column}] {message}" if column else f"{label}{message}"
 
 
-def _last_used_column(ws) -> int:
-    """The last column holding a value (cells that are only formatted do not count) or a merged range."""
-    last = 0
-    for (_, c), cell in ws._cells.items():  # noqa: SLF001 - avoids creating a cell for every formatted blank
-        if c > last and cell.value is not None:
-            last = c
-    with_merged = max([last, *(rng.max_col for rng in ws.merged_cells.ranges)])
-    return with_merged if with_merged < _MAX_COLUMN else last
+def _title_columns(header: Sequence[object], columns: Mapping[str, int] | None) -> dict[str, int]:
+    """Mẫu 01 column title (as issues name it) -> 0-based column: from ``columns`` (ParsedSheet.columns), else
+    from the header row's cells read by the domain's own header matcher, as the import read them."""
+    found = dict(columns) if columns else match_header(header)
+    return {_COLUMN_TITLES[key]: idx for key, idx in found.items() if key in _COLUMN_TITLES}
 
 
-def _title_columns(ws, header_row: int, columns: Mapping[str, int] | None) -> dict[str, int]:
-    """Mẫu 01 column title (as issues name it) -> 1-based column, from ``columns`` or the header cells."""
-    out: dict[str, int] = {}
-    if columns:
-        by_key = {c.key: c.title for c in COLUMNS}
-        for key, idx in columns.items():
-            if key in by_key:
-                out[by_key[key]] = idx + 1
-        return out
-    if header_row < 1:
-        return out
-    names: dict[str, str] = {}
-    for c in COLUMNS:
-        for t in (c.title, *c.aliases):
-            names.setdefault(match_key(t), c.title)
-    for (r, c), cell in list(ws._cells.items()):  # noqa: SLF001
-        if r != header_row or not isinstance(cell.value, str):
+def _split_issues(issues_by_row: Mapping[int, Sequence[Any]], header_row: int) -> tuple[list[Any], dict[int, list[Any]]]:
+    """(issues about the whole file or the header row, issues by data row)."""
+    general: list[Any] = []
+    per_row: dict[int, list[Any]] = {}
+    for row_no, issues in issues_by_row.items():
+        if not issues:
             continue
-        title = names.get(match_key(_PARENS_RE.sub(" ", normalize_text(cell.value))))
-        if title is not None and title not in out:
-            out[title] = c
-    return out
+        if row_no <= 0 or row_no == header_row:
+            general.extend(issues)
+        else:
+            per_row.setdefault(row_no, []).extend(issues)
+    return general, per_row
 
 
-def _clear_previous_report(ws, col: int, header_row: int) -> None:
-    """A sheet sent back corrected still holds the last report: empty its column and undo its fills."""
-    fills = {(_ERROR_FILL.fgColor.rgb), (_WARNING_FILL.fgColor.rgb)}
-    for (_, c), cell in list(ws._cells.items()):  # noqa: SLF001
-        if isinstance(cell, MergedCell):
-            continue
-        if c == col and cell.row != header_row:
-            cell.value = None
-            cell.fill = PatternFill(fill_type=None)
-        elif cell.fill is not None and cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb in fills:
-            cell.fill = PatternFill(fill_type=None)
+def _faulty_cells(issues: Sequence[Any], title_cols: Mapping[str, int], report_col: int) -> dict[int, bool]:
+    """0-based column -> True (an error there) / False (warnings only), for the cells the issues name."""
+    by_cell: dict[int, bool] = {}
+    for issue in issues:
+        c = title_cols.get(normalize_text(_issue_field(issue, "column")))
+        if c is not None and c != report_col:
+            by_cell[c] = by_cell.get(c, False) or _is_error(issue)
+    return by_cell
+
+
+def _note_row(general: Sequence[Any], header_row: int) -> Optional[int]:
+    """Where whole-file issues are written out: the row above the header (the top when no header was found)."""
+    if not general or header_row == 1:
+        return None
+    return header_row - 1 if header_row > 1 else 1
+
+
+def _report_height(lines: Sequence[Any]) -> int:
+    return min(409, 15 * sum(len(_issue_line(i)) // 70 + 1 for i in lines))
+
+
+def _title_comment(general: Sequence[Any]) -> Comment:
+    comment = Comment("\n".join(_issue_line(i) for i in general), "Phần mềm đánh giá")
+    comment.width = 360
+    comment.height = min(600, 40 + 18 * len(general))
+    return comment
 
 
 def error_sheet_bytes(
@@ -487,6 +456,7 @@ def error_sheet_bytes(
     issues_by_row: Mapping[int, Sequence[Any]],
     sheet_name: str | None = None,
     columns: Mapping[str, int] | None = None,
+    limits: Limits | None = None,
 ) -> bytes:
     """The uploaded workbook returned with its problems, as .xlsx bytes.
 
@@ -497,98 +467,150 @@ def error_sheet_bytes(
     Issues on the header row or on row 0 (about the whole file) go in a comment on the "Lỗi cần sửa" title
     and, when the row above the header is free, are written there too. Issues are Issue objects (row, column,
     message, severity) or dicts with those keys. ``columns`` (ParsedSheet.columns: key -> 0-based index) says
-    where the columns are; without it they are found by their titles on the header row. When the sheet
-    already has a "Lỗi cần sửa" column (a corrected copy of an earlier report), that column is reused and
-    the old report cleared. Everything else is kept as uploaded.
+    where the columns are; without it they are found on the header row by the domain's header matcher. When
+    the sheet already has a "Lỗi cần sửa" column (a corrected copy of an earlier report), that column is reused
+    and the old report cleared.
+
+    ``original`` passes ``guard.inspect`` first (WorkbookError otherwise). A small .xlsx keeps everything as
+    uploaded (openpyxl loads it whole); anything else is rebuilt from the sheet's values.
     """
+    limits = limits or reader.DEFAULT_LIMITS
+    package = guard.inspect(original, limits, spans=True)
+    general, per_row = _split_issues(issues_by_row, header_row)
+    if package.fits_openpyxl():
+        return _annotated_copy(original, header_row, general, per_row, sheet_name, columns)
+    return _rebuilt_copy(reader.Workbook(original, limits, package), header_row, general, per_row, sheet_name,
+                         columns)
+
+
+def _annotated_copy(original, header_row, general, per_row, sheet_name, columns) -> bytes:
+    """The upload itself, loaded whole by openpyxl: formatting, other sheets, merged cells all kept."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "extension is not supported and will be removed", …
-        wb = load_workbook(io.BytesIO(original))
-    ws = wb[sheet_name] if sheet_name else wb.worksheets[0]
+        try:
+            wb = load_workbook(io.BytesIO(original))
+        except Exception:  # a file calamine read but openpyxl cannot: say so, as for any damaged file
+            raise guard.WorkbookError("invalid", guard.MSG_INVALID) from None
+    if sheet_name:
+        ws = wb[sheet_name]
+    elif wb.worksheets:
+        ws = wb.worksheets[0]
+    else:
+        raise guard.WorkbookError("no_sheets", reader.MSG_NO_SHEETS)
+    cells = ws._cells  # noqa: SLF001 - iterating the existing cells; ws.iter_rows would create every blank
 
-    existing = None
+    header: list[object] = []
     if header_row >= 1:
-        for (r, c), cell in list(ws._cells.items()):  # noqa: SLF001
-            if r == header_row and isinstance(cell.value, str) and match_key(cell.value) == match_key(
-                ERROR_COLUMN_TITLE
-            ):
-                existing = c
-                break
+        for (r, c), cell in cells.items():
+            if r == header_row:
+                if c > len(header):
+                    header.extend([None] * (c - len(header)))
+                header[c - 1] = cell.value
+    existing = next((i + 1 for i, v in enumerate(header) if isinstance(v, str) and match_key(v) == _ERROR_KEY), None)
     if existing is not None:
         col = existing
         _clear_previous_report(ws, col, header_row)
     else:
         col = min(_last_used_column(ws) + 1, _MAX_COLUMN)
-    letter = get_column_letter(col)
-    title_cols = _title_columns(ws, header_row, columns)
-
-    # Whole-file and header issues: a comment on the title, and a note above it when there is room.
-    general: list[Any] = []
-    per_row: dict[int, list[Any]] = {}
-    for row_no, issues in issues_by_row.items():
-        if not issues:
-            continue
-        if row_no <= 0 or row_no == header_row:
-            general.extend(issues)
-        else:
-            per_row.setdefault(row_no, []).extend(issues)
+    title_cols = _title_columns(header, columns)
 
     if header_row >= 1:
         title_cell = ws.cell(row=header_row, column=col)
         if not isinstance(title_cell, MergedCell):
-            title_cell.value = ERROR_COLUMN_TITLE
-            title_cell.font = _RED_BOLD
-            title_cell.alignment = _WRAP_CENTER
-            title_cell.comment = None
-            if general:
-                text = "\n".join(_issue_line(i) for i in general)
-                comment = Comment(text, "Phần mềm đánh giá")
-                comment.width = 360
-                comment.height = min(600, 40 + 18 * len(general))
-                title_cell.comment = comment
-    note_row = None
-    if general and header_row != 1:
-        note_row = header_row - 1 if header_row > 1 else 1  # no header found: the top of the sheet
-    ws.column_dimensions[letter].width = 60
+            write(ws, header_row, col, ERROR_COLUMN_TITLE, font=_RED_BOLD, alignment=_WRAP_CENTER)
+            title_cell.comment = _title_comment(general) if general else None
+    note_row = _note_row(general, header_row)
+    ws.column_dimensions[get_column_letter(col)].width = 60
 
     for row_no in sorted(set(per_row) | ({note_row} if note_row else set())):
         issues = per_row.get(row_no, [])
         shown = (general if row_no == note_row else []) + issues
-        cell = ws.cell(row=row_no, column=col)
-        if isinstance(cell, MergedCell):
+        if isinstance(ws.cell(row=row_no, column=col), MergedCell):
             continue
         any_error = any(_is_error(i) for i in shown)
-        cell.value = "\n".join(_issue_line(i) for i in shown)
-        cell.font = _RED if any_error else Font()
-        cell.alignment = _WRAP_TOP
-        cell.fill = _ERROR_FILL if any_error else _WARNING_FILL
-        lines = sum(len(_issue_line(i)) // 70 + 1 for i in shown)
+        write(ws, row_no, col, "\n".join(_issue_line(i) for i in shown), font=_RED if any_error else Font(),
+              alignment=_WRAP_TOP, fill=_ERROR_FILL if any_error else _WARNING_FILL)
         height = ws.row_dimensions[row_no].height
-        wanted = min(409, 15 * lines)
+        wanted = _report_height(shown)
         if height is None or height < wanted:
             ws.row_dimensions[row_no].height = wanted
-        # The cells at fault (the note above the header names none).
-        by_cell: dict[int, bool] = {}
-        for issue in issues:
-            c = title_cols.get(normalize_text(_issue_field(issue, "column")))
-            if c is not None and c != col:
-                by_cell[c] = by_cell.get(c, False) or _is_error(issue)
-        for c, is_error in by_cell.items():
-            target = ws.cell(row=row_no, column=c)
+        for c, is_error in _faulty_cells(issues, title_cols, col - 1).items():  # the note names no cell
+            target = ws.cell(row=row_no, column=c + 1)
             if not isinstance(target, MergedCell):
                 target.fill = _ERROR_FILL if is_error else _WARNING_FILL
 
     for other in wb.worksheets:
         other.sheet_view.tabSelected = other is ws
     wb.active = wb.worksheets.index(ws)
-    return _save(wb)
+    return save(wb)
 
 
-def iter_sheet_rows(data: bytes, sheet_name: str | None = None) -> Iterable[tuple[int, tuple]]:
-    """(Excel row number, values) of a sheet of ``data`` read with openpyxl read-only (for checks and tests)."""
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        ws = wb[sheet_name] if sheet_name else wb.worksheets[0]
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
-    finally:
-        wb.close()
+def _last_used_column(ws) -> int:
+    """The last column holding a value (cells that are only formatted do not count) or a merged range."""
+    last = 0
+    for (_, c), cell in ws._cells.items():  # noqa: SLF001 - avoids creating a cell for every formatted blank
+        if c > last and cell.value is not None:
+            last = c
+    with_merged = max([last, *(rng.max_col for rng in ws.merged_cells.ranges)])
+    return with_merged if with_merged < _MAX_COLUMN else last
+
+
+def _clear_previous_report(ws, col: int, header_row: int) -> None:
+    """A sheet sent back corrected still holds the last report: empty its column and undo its fills."""
+    fills = {(_ERROR_FILL.fgColor.rgb), (_WARNING_FILL.fgColor.rgb)}
+    for (_, c), cell in list(ws._cells.items()):  # noqa: SLF001
+        if isinstance(cell, MergedCell):
+            continue
+        if c == col and cell.row != header_row:
+            set_value(cell, None)
+            cell.fill = PatternFill(fill_type=None)
+        elif cell.fill is not None and cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb in fills:
+            cell.fill = PatternFill(fill_type=None)
+
+
+def _rebuilt_copy(book: reader.Workbook, header_row, general, per_row, sheet_name, columns) -> bytes:
+    """The imported sheet's values in a new workbook (write-only: a 50,000-row sheet in seconds), report added."""
+    with book:
+        name = book.sheet_name(sheet_name)
+        rows = list(book.rows(name))
+    width = max((len(v) for _, v in rows), default=0)
+    header = next((list(v) for n, v in rows if n == header_row), []) if header_row >= 1 else []
+    existing = next((i for i, v in enumerate(header) if isinstance(v, str) and match_key(v) == _ERROR_KEY), None)
+    col = existing if existing is not None else min(width, _MAX_COLUMN - 1)  # 0-based
+    title_cols = _title_columns(header, columns)
+    note_row = _note_row(general, header_row)
+
+    wb = new_workbook(write_only=True)
+    ws = wb.create_sheet(name[:31])
+    ws.column_dimensions[get_column_letter(col + 1)].width = 60
+    if header_row >= 1:
+        ws.freeze_panes = f"A{header_row + 1}"
+    by_number = dict(rows)
+    last = max([rows[-1][0] if rows else 0, header_row, *per_row, note_row or 0])
+    for row_no in range(1, last + 1):
+        values = list(by_number.get(row_no, ()))
+        style: dict[int, dict[str, Any]] = {}
+        if existing is not None and row_no != header_row and col < len(values):
+            values[col] = None  # the last report: replaced by this one
+        if row_no == header_row:
+            values.extend([None] * (col + 1 - len(values)))
+            values[col] = ERROR_COLUMN_TITLE
+            style = {i: {"font": _BOLD, "alignment": _WRAP_CENTER} for i in range(len(values))}
+            style[col] = {"font": _RED_BOLD, "alignment": _WRAP_CENTER}
+            if general:
+                style[col]["comment"] = _title_comment(general)
+        issues = per_row.get(row_no, [])
+        shown = (general if row_no == note_row else []) + issues
+        if shown:
+            any_error = any(_is_error(i) for i in shown)
+            values.extend([None] * (col + 1 - len(values)))
+            values[col] = "\n".join(_issue_line(i) for i in shown)
+            style[col] = {"font": _RED if any_error else Font(), "alignment": _WRAP_TOP,
+                          "fill": _ERROR_FILL if any_error else _WARNING_FILL}
+            for c, is_error in _faulty_cells(issues, title_cols, col).items():
+                if c >= len(values):
+                    values.extend([None] * (c + 1 - len(values)))
+                style[c] = {"fill": _ERROR_FILL if is_error else _WARNING_FILL}
+            ws.row_dimensions[row_no].height = _report_height(shown)
+        ws.append(row_cells(ws, values, style))
+    return save(wb)

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
 from app.domain.mau01 import COLUMNS, ROLE_CHOICES, TITLE, Issue, parse_sheet
-from app.services.mau01_sheets import (
+from app.excel.mau01 import (
     CREDENTIALS_HEADERS,
     CREDENTIALS_NOTE,
     ERROR_COLUMN_TITLE,
@@ -292,3 +292,80 @@ def test_error_sheet_reuses_its_column_on_a_corrected_copy():
 def test_template_small_row_counts(rows):
     sheet = _parse(template_bytes(rows=rows))
     assert sheet.header_row == 5 and sheet.rows == []
+
+
+# --- error sheet: what is loaded whole, what is rebuilt --------------------------------------------------
+
+ISSUES = {
+    6: [Issue(6, "Email", "Email “an@hanoi” không đúng dạng địa chỉ thư điện tử.")],
+    7: [Issue(7, "SĐT liên hệ", "Chưa có số điện thoại liên hệ.", "warning")],
+    8: [Issue(8, "Vai trò", "Vai trò “Nhân viên” không đúng.")],
+}
+
+
+def test_the_error_sheet_finds_columns_with_the_domains_header_matcher():
+    """Titles the import accepts (aliases, notes in brackets) are the titles the error sheet colours."""
+    wb = Workbook()
+    ws = wb.active
+    for i, title in enumerate(["TT", "Họ tên (ghi có dấu)", "Chức danh", "Tên đăng nhập", "Địa chỉ email",
+                               "Số điện thoại", "Đơn vị công tác", "Vai trò trên phần mềm"], start=1):
+        ws.cell(row=1, column=i, value=title)
+    ws.append([1, "Nguyễn Văn An", None, None, "an@hanoi", None, "Phòng Nội vụ", ROLE_CHOICES[2]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = _open(error_sheet_bytes(buf.getvalue(), 1, {2: [Issue(2, "Email", "Sai."),
+                                                           Issue(2, "SĐT liên hệ", "Thiếu.", "warning")]})).active
+    assert out["E2"].fill.fill_type == "solid" and out["F2"].fill.fill_type == "solid"
+    assert out["E2"].fill.fgColor.rgb != out["F2"].fill.fgColor.rgb
+    assert out["B2"].fill.fill_type is None
+
+
+def test_a_large_upload_is_rebuilt_from_its_values(monkeypatch):
+    """Past what openpyxl may load whole, the sheet is rewritten in write-only mode: values, report, fills."""
+    from app.excel import guard
+
+    monkeypatch.setattr(guard.Package, "fits_openpyxl", lambda self, *a, **k: False)
+    original = _uploaded()
+    ws = _open(error_sheet_bytes(original, 5, ISSUES)).active
+    assert ws.title == "DS"
+    assert [ws.cell(row=5, column=i).value for i in range(1, 13)] == TITLES + [ERROR_COLUMN_TITLE]
+    assert ws["L5"].font.b and ws["L5"].font.color.rgb.endswith("C00000")
+    assert ws["B6"].value == "Nguyễn Văn An" and ws["F6"].value == "0912345678"
+    assert ws["A1"].value == TITLE and ws["A3"].value.endswith("3 người")
+    assert ws["L6"].value.startswith("Lỗi: [Email]") and ws["L7"].value.startswith("Cảnh báo: [SĐT liên hệ]")
+    assert ws["E6"].fill.fill_type == "solid" and ws["H8"].fill.fill_type == "solid" and ws["B6"].fill.fill_type is None
+    assert ws["E6"].fill.fgColor.rgb != ws["F7"].fill.fgColor.rgb
+    again = _parse(error_sheet_bytes(original, 5, ISSUES))
+    assert again.header_row == 5 and len(again.rows) == 3
+    # A corrected copy of a rebuilt report reuses its column.
+    second = _open(error_sheet_bytes(error_sheet_bytes(original, 5, ISSUES), 5, {8: [Issue(8, "Vai trò", "x")]})).active
+    assert second["L5"].value == ERROR_COLUMN_TITLE and second["M5"].value is None
+    assert second["L6"].value is None and second["L8"].value == "Lỗi: [Vai trò] x"
+
+
+def test_a_formula_in_an_uploaded_cell_comes_back_as_text_when_rebuilt(monkeypatch):
+    from app.excel import guard
+
+    monkeypatch.setattr(guard.Package, "fits_openpyxl", lambda self, *a, **k: False)
+    wb = Workbook()
+    ws = wb.active
+    for i, title in enumerate(TITLES, start=1):
+        ws.cell(row=1, column=i, value=title)
+    ws.append([1, "Nguyễn Văn An"])
+    ws["C2"].value = '=HYPERLINK("http://evil.example","x")'
+    ws["C2"].data_type = "s"  # stored as text in the upload
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = error_sheet_bytes(buf.getvalue(), 1, {2: [Issue(2, "Chức vụ", "x")]})
+    import zipfile
+
+    assert "<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert _open(data).active["C2"].data_type == "s"
+
+
+def test_the_error_sheet_refuses_what_the_guard_refuses():
+    from app.excel.guard import WorkbookError
+
+    with pytest.raises(WorkbookError) as err:
+        error_sheet_bytes(b"not a workbook", 5, ISSUES)
+    assert err.value.code == "invalid" and err.value.field == "file"
