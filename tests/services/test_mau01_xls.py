@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.domain.scope import SYSTEM
+
 from tests.conftest import SAMPLES
 
 
@@ -25,9 +27,9 @@ def test_the_xls_sample_imports_the_same_people_as_the_xlsx(ctx):
     xlsx, xls = SAMPLES / "mau01_sample.xlsx", SAMPLES / "mau01_sample.xls"
     assert read_sheet(str(xls), "badinh") == read_sheet(str(xlsx), "badinh")
 
-    dry = run_import(ctx, str(xls), None, dry_run=True).as_json()
+    dry = run_import(ctx, str(xls), SYSTEM, dry_run=True).as_json()
     assert dry["errors"] == [] and dry["rows"] == 38 and dry["created"] == 38
-    from_xls = run_import(ctx, str(xls), None)
+    from_xls = run_import(ctx, str(xls), SYSTEM)
     assert from_xls.committed and from_xls.plan.count("create") == 38
     usernames = [a.username for a in from_xls.plan.accounts]
     people = _people(ctx, usernames)
@@ -36,7 +38,7 @@ def test_the_xls_sample_imports_the_same_people_as_the_xlsx(ctx):
                                                  "vuminhquyen_badinh@hanoi.gov.vn", "UBND phường Cống Vị")
     ctx.rollback()  # the same import from the .xlsx, on the same database state
 
-    from_xlsx = run_import(ctx, str(xlsx), None)
+    from_xlsx = run_import(ctx, str(xlsx), SYSTEM)
     assert [a.as_dict() for a in from_xlsx.plan.accounts] == [a.as_dict() for a in from_xls.plan.accounts]
     assert _people(ctx, usernames) == people
     ctx.rollback()

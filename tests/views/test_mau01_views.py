@@ -241,7 +241,7 @@ def test_the_error_sheet_of_an_xls_upload_is_an_xlsx_with_the_report(app, demo):
     assert ws.title == "Mẫu 01" and ws["L5"].value == "Lỗi cần sửa"
     assert ws["B6"].value == "Vũ Minh Quyên" and ws["F6"].value == "0933234300"
     reports = [ws.cell(row=r, column=12).value for r in range(6, 44)]
-    assert any(r and "không thuộc phạm vi" in r for r in reports)
+    assert any(r and "phạm vi bạn quản lý" in r for r in reports)
 
 
 def test_the_error_sheet_download_goes_through_the_guard(app, demo, monkeypatch):
