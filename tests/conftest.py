@@ -94,11 +94,19 @@ def app(database_url, tmp_path_factory):
 
 
 class Snapshot:
-    """All rows of every table, restored by delete + insert (works the same on SQLite and PostgreSQL)."""
+    """All rows of every table, restored by delete + insert (the same on SQLite and PostgreSQL).
 
-    def __init__(self, tables, rows):
+    On PostgreSQL a statement trigger on every table notes which tables a test wrote to (``_test.dirty``),
+    and only those are restored, with foreign-key triggers off (the snapshot is consistent, and the
+    tables nobody wrote to still hold it); every sequence is set back in one statement, since a rolled
+    back insert still moves its sequence on. SQLite restores everything: it costs a few milliseconds.
+    """
+
+    def __init__(self, tables, rows, dialect):
         self.tables = tables
         self.rows = rows
+        self.tracked = dialect == "postgresql"
+        self.sequences_sql = None
 
     @classmethod
     def take(cls, db):
@@ -106,27 +114,55 @@ class Snapshot:
 
         tables = list(Model.metadata.sorted_tables)
         rows = {}
-        with db.engine.connect() as conn:
+        with db.engine.begin() as conn:
             for table in tables:
                 rows[table.name] = [dict(r._mapping) for r in conn.execute(table.select())]
-        return cls(tables, rows)
+            snapshot = cls(tables, rows, conn.dialect.name)
+            if snapshot.tracked:
+                snapshot.sequences_sql = _sequences_sql(conn, tables, rows)
+                _install_dirty_tracking(conn, tables)
+        return snapshot
 
     def restore(self, db):
         db.session.remove()
         with db.engine.begin() as conn:
-            for table in reversed(self.tables):
+            if self.tracked:
+                dirty = {r[0] for r in conn.execute(text("DELETE FROM _test.dirty RETURNING tbl"))}
+                if dirty:
+                    conn.execute(text("SET LOCAL session_replication_role = replica"))
+                tables = [t for t in self.tables if t.name in dirty]
+            else:
+                tables = self.tables
+            for table in reversed(tables):
                 conn.execute(table.delete())
-            for table in self.tables:
+            for table in tables:
                 data = self.rows[table.name]
                 if data:
                     conn.execute(table.insert(), data)
-            if conn.dialect.name == "postgresql":
-                _reset_sequences(conn, self.tables)
+            if self.sequences_sql is not None:
+                conn.execute(text(self.sequences_sql))
 
 
-def _reset_sequences(conn, tables):
+def _install_dirty_tracking(conn, tables):
+    # In a schema of its own: the schema test compares the public schema with the models.
+    conn.execute(text("CREATE SCHEMA IF NOT EXISTS _test"))
+    conn.execute(text("CREATE UNLOGGED TABLE IF NOT EXISTS _test.dirty (tbl text PRIMARY KEY)"))
+    conn.execute(text(
+        "CREATE OR REPLACE FUNCTION _test.mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN INSERT INTO _test.dirty VALUES (TG_TABLE_NAME) ON CONFLICT DO NOTHING; RETURN NULL; END $$"
+    ))
+    for table in tables:
+        conn.execute(text(
+            f'CREATE TRIGGER _test_dirty AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table.name}" '
+            "FOR EACH STATEMENT EXECUTE FUNCTION _test.mark_dirty()"
+        ))
+
+
+def _sequences_sql(conn, tables, rows):
+    """One statement setting every table's id sequence back to where the snapshot left it."""
     from sqlalchemy import Sequence
 
+    calls = []
     for table in tables:
         for column in table.primary_key.columns:
             if column.type.python_type is not int:
@@ -136,9 +172,9 @@ def _reset_sequences(conn, tables):
                 text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
             ).scalar()
             if seq_name:
-                conn.execute(
-                    text(f"SELECT setval('{seq_name}', COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)")
-                )
+                top = max((r[column.name] for r in rows[table.name] if r[column.name] is not None), default=0)
+                calls.append(f"setval('{seq_name}', {top + 1}, false)")
+    return "SELECT " + ", ".join(calls) if calls else None
 
 
 @pytest.fixture(autouse=True)

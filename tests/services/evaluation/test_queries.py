@@ -126,19 +126,26 @@ def test_review_list_shows_what_the_actor_may_see(ctx, month):
 
 
 def _plans(session, seen):
+    """(statement, plan lines) of each SELECT. On PostgreSQL sequential scans are priced out first: on a
+    small test table the planner would rightly prefer one, so a scan left in the plan means no index fits."""
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     out = []
     for statement, params in seen:
         if not statement.lstrip().upper().startswith("SELECT"):
             continue
-        rows = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
-        out.append((statement, [r[-1] for r in rows]))
+        rows = conn.exec_driver_sql(("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + statement, params).all()
+        out.append((statement, [str(r[-1]).strip() for r in rows]))
     return out
 
 
+FULL_SCAN = re.compile(r"(SCAN|Seq Scan on) (sheet|sheet_score|sheet_event)\b")
+
+
 def test_the_screens_queries_stay_on_the_indexes(ctx, month):
-    """No full scan of ``sheet`` in the inbox, the sheet form and the review list (SQLite's plans)."""
-    if ctx.get_bind().dialect.name != "sqlite":
-        pytest.skip("query plans are read on SQLite")
+    """No full scan of ``sheet`` in the inbox, the sheet form and the review list (SQLite's and PostgreSQL's plans)."""
     unit = month
     clock_at(GRADING_DAY)
     head = actor_of(ctx, unit.head)
@@ -153,7 +160,7 @@ def test_the_screens_queries_stay_on_the_indexes(ctx, month):
     assert len(plans) >= 10
     for statement, details in plans:
         for d in details:
-            assert not re.match(r"SCAN (sheet|sheet_score|sheet_event)\b", d), (d, statement[:200])
+            assert not FULL_SCAN.search(d), (d, statement[:200])
 
 
 def test_the_number_of_statements_does_not_grow_with_the_organisation(ctx):
