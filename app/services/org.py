@@ -9,7 +9,7 @@ from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.org import check_no_cycle, check_parent
 from app.domain.scope import Actor, Placement, can_manage_unit, require_actor
 from app.domain.text import fold, normalize_text
-from app.models import OrgUnit, Staff
+from app.models import OrgUnit, Sheet, Staff
 from app.services import audit
 from app.services.reach import node_place_before, ref_now
 
@@ -124,6 +124,12 @@ def check_delete(session, node: OrgUnit, actor: Actor, actor_user=None) -> None:
     )
     if people:
         raise ValidationError("not_empty", f"Không thể xóa “{node.name}”: còn {people} người thuộc đơn vị này. Hãy chuyển hoặc xóa họ trước.")
+    sheets = session.scalar(
+        select(func.count(Sheet.id)).where((Sheet.unit_id == node.id) | (Sheet.department_id == node.id))
+    )
+    if sheets:
+        raise ValidationError("has_sheets", f"Không thể xóa “{node.name}”: còn {sheets} phiếu đánh giá của các kỳ đã qua "
+                              "gắn với đơn vị này; kết quả cũ phải xem được theo nơi chúng được chấm.")
     children = session.scalar(select(func.count(OrgUnit.id)).where(OrgUnit.parent_id == node.id))
     if children:
         raise ValidationError("not_empty", f"Không thể xóa “{node.name}”: còn {children} đơn vị, phòng ban trực thuộc.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from flask_appbuilder.security.sqla.models import Role
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from werkzeug.security import generate_password_hash
 
 from app.domain.errors import PermissionDenied, ValidationError
@@ -13,7 +13,7 @@ from app.domain.roles import ADMIN, EVAL_ROLE_BY_CODE, roles_for
 from app.domain.scope import Actor, PersonFacts, check_person_change, require_actor
 from app.domain.text import fold, normalize_text
 from app.domain.usernames import UsernameAllocator, is_well_formed
-from app.models import Staff
+from app.models import Sheet, Staff
 from app.services import audit
 from app.services.accounts import issue_initial_password
 from app.services.reach import facts_after, facts_before, ref_now
@@ -186,6 +186,14 @@ def check_delete(session, person: Staff, actor: Actor, actor_user=None) -> None:
     problems = check_person_change(actor, before, None)
     if problems:
         raise PermissionDenied.of("scope", problems)
+    sheets = session.scalar(select(func.count(Sheet.id)).where(Sheet.person_id == person.id))
+    if sheets:
+        # Sheets keep a person's results for the roll-ups and the record; they are never deleted with them.
+        raise ValidationError(
+            "has_sheets",
+            f"Không thể xóa “{person.display_name}”: người này đã có {sheets} phiếu đánh giá được lưu. "
+            "Hãy khóa tài khoản (người đã nghỉ việc) hoặc chuyển sang đơn vị mới thay vì xóa.",
+        )
     audit.record(session, "user_deleted", actor=audit_actor(actor, actor_user),
                  target=f"{person.display_name} ({person.username})", unit_id=before.place.unit_id)
 

@@ -167,6 +167,12 @@ def open_period(session, key: Any, actor: Actor, trial: bool = False, working_da
     pkey = P.parse_key(key)
     if session.scalar(select(Period.id).where(Period.key == pkey.text)) is not None:
         raise ValidationError("period_exists", f"Kỳ đánh giá {pkey.text} ({pkey.label}) đã được mở.", "period")
+    overlap = session.scalar(select(Period.key).where(Period.first_day <= pkey.last_day, Period.last_day >= pkey.first_day))
+    if overlap is not None:
+        # A month inside an open quarter would give everybody two sheets for the same days, and the
+        # roll-ups would count those days twice.
+        raise ValidationError("period_overlap", f"Kỳ {pkey.text} ({pkey.label}) trùng thời gian với kỳ {overlap} đã mở: "
+                              "mỗi ngày làm việc chỉ được đánh giá trong một kỳ.", "period")
     days = P.check_working_days(working_days, pkey) if working_days not in (None, "") else default_working_days(pkey)
     win = P.make_windows(pkey, windows, settings().eval_windows)
     default_version_id, by_family = rule_service.versions_for_period(session, pkey)

@@ -306,9 +306,32 @@ def test_list_and_find(ctx, admin):
 
     service.open_period(ctx, "2026-10", admin)
     service.open_period(ctx, "2026-11", admin)
-    service.open_period(ctx, "2026-Q4", admin)
-    assert [p.key for p in service.list_periods(ctx)] == ["2026-Q4", "2026-11", "2026-10"]
-    assert service.find_period(ctx, "2026-q4").key == "2026-Q4" and service.find_period(ctx, "2026-12") is None
+    service.open_period(ctx, "2026-Q3", admin)
+    assert [p.key for p in service.list_periods(ctx)] == ["2026-11", "2026-10", "2026-Q3"]
+    assert service.find_period(ctx, "2026-q3").key == "2026-Q3" and service.find_period(ctx, "2026-12") is None
     with pytest.raises(OutOfReach) as exc:
         service.get_period(ctx, "2026-12")
     assert exc.value.message == "Chưa có kỳ đánh giá 2026-12."
+
+
+@pytest.mark.parametrize("first, second, clash", [
+    ("2026-11", "2026-Q4", "2026-11"),
+    ("2026-Q4", "2026-12", "2026-Q4"),
+    ("2026-Q4", "2026-10", "2026-Q4"),
+])
+def test_overlapping_periods_are_refused(ctx, admin, first, second, clash):
+    from app.models import Period, Sheet
+    from sqlalchemy import func, select
+
+    service.open_period(ctx, first, admin)
+    sheets = ctx.scalar(select(func.count(Sheet.id)))
+    with pytest.raises(ValidationError) as exc:
+        service.open_period(ctx, second, admin)
+    assert (exc.value.code, exc.value.field) == ("period_overlap", "period")
+    assert f"trùng thời gian với kỳ {clash}" in exc.value.message
+    assert ctx.scalar(select(func.count(Period.id))) == 1 and ctx.scalar(select(func.count(Sheet.id))) == sheets
+
+
+def test_adjacent_month_after_a_quarter_opens(ctx, admin):
+    service.open_period(ctx, "2026-Q3", admin)
+    assert service.open_period(ctx, "2026-10", admin).key == "2026-10"
