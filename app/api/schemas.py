@@ -223,6 +223,22 @@ class FinaliseBodySchema(Schema):
     worked_days = fields.Raw(allow_none=True, metadata={"description": "Tùy chọn: sửa số ngày làm việc thực tế."})
 
 
+class FinalDraftBodySchema(Schema):
+    __component_name__ = "FinalDraftBody"
+    version = fields.Integer(required=True)
+    scores = fields.List(fields.Nested(ScoreInSchema), metadata={"description": "Điểm đánh giá đang chấm (toàn bộ)."})
+    worked_days = fields.Raw(allow_none=True)
+    fails = fields.Nested(SheetFailsSchema, allow_none=True)
+
+
+class ReassignBodySchema(Schema):
+    __component_name__ = "ReassignBody"
+    version = fields.Integer(required=True)
+    commenter_id = fields.Integer(allow_none=True, metadata={"description": "Người nhận xét mới; null: bỏ bước nhận xét. Không gửi: giữ nguyên."})
+    evaluator_id = fields.Integer(metadata={"description": "Lãnh đạo đánh giá mới. Không gửi: giữ nguyên."})
+    reason = fields.String(required=True)
+
+
 class InboxItemSchema(Schema):
     sheet_id = fields.Integer(required=True)
     version = fields.Integer(required=True)
@@ -353,5 +369,5 @@ class PeriodOpenBodySchema(Schema):
 
 COMPONENTS = (
     ErrorSchema, SheetSchema, VersionBodySchema, SelfBodySchema, SubmitBodySchema, CommentBodySchema, ReasonBodySchema,
-    FinaliseBodySchema, InboxSchema, HistorySchema, ReviewListSchema, PeriodSchema, PeriodListSchema, PeriodOpenBodySchema,
+    FinaliseBodySchema, FinalDraftBodySchema, ReassignBodySchema, InboxSchema, HistorySchema, ReviewListSchema, PeriodSchema, PeriodListSchema, PeriodOpenBodySchema,
 )

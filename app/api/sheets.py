@@ -29,7 +29,7 @@ class SheetApi(DomainApi):
     method_permission_name = {
         "mine": "read", "inbox": "read", "history": "read", "review_list": "read", "get": "read",
         "put_self": "write", "submit": "write", "recall": "write", "comment": "write", "return_": "write",
-        "finalise": "write",
+        "finalise": "write", "save_comment": "write", "save_final": "write", "reopen": "write", "reassign": "write",
     }
 
     def _changed(self, fn, pk: int, *args, **kwargs):
@@ -407,6 +407,137 @@ class SheetApi(DomainApi):
                              grade=data.get("grade"), grade_reason=data.get("grade_reason"),
                              quota_reason=data.get("quota_reason"), fails=data.get("fails"),
                              worked_days=_unset(data, "worked_days"))
+
+    # -- drafts and admin acts ---------------------------------------------------------------------------
+    @expose("/<int:pk>/comment", methods=["PUT"])
+    @protect()
+    @guarded
+    def save_comment(self, pk: int):
+        """Save a draft of my comment
+        ---
+        put:
+          summary: Lưu nháp nhận xét
+          description: >-
+            Người nhận xét lưu nội dung, phiếu vẫn ở bước nhận xét.
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/CommentBody'}
+          responses:
+            200:
+              description: Phiếu sau khi lưu
+              content:
+                application/json:
+                  schema: {$ref: '#/components/schemas/Sheet'}
+            400: {$ref: '#/components/responses/BadInput'}
+            401: {$ref: '#/components/responses/Unauthenticated'}
+            403: {$ref: '#/components/responses/Forbidden'}
+            404: {$ref: '#/components/responses/NotFound'}
+            409: {$ref: '#/components/responses/Conflict'}
+        """
+        data = body({"version", "text"})
+        return self._changed(service.save_comment, pk, version_of(data), data.get("text"))
+
+    @expose("/<int:pk>/final", methods=["PUT"])
+    @protect()
+    @guarded
+    def save_final(self, pk: int):
+        """Save my grading without finalising
+        ---
+        put:
+          summary: Lưu nháp điểm đánh giá
+          description: >-
+            Lãnh đạo đánh giá lưu điểm đang chấm (và cờ không hoàn thành nhiệm vụ) mà chưa xếp loại.
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/FinalDraftBody'}
+          responses:
+            200:
+              description: Phiếu sau khi lưu
+              content:
+                application/json:
+                  schema: {$ref: '#/components/schemas/Sheet'}
+            400: {$ref: '#/components/responses/BadInput'}
+            401: {$ref: '#/components/responses/Unauthenticated'}
+            403: {$ref: '#/components/responses/Forbidden'}
+            404: {$ref: '#/components/responses/NotFound'}
+            409: {$ref: '#/components/responses/Conflict'}
+        """
+        data = body({"version", "scores", "worked_days", "fails"})
+        return self._changed(service.save_final, pk, version_of(data), scores=_unset(data, "scores"),
+                             worked_days=_unset(data, "worked_days"), fails=data.get("fails"))
+
+    @expose("/<int:pk>/reopen", methods=["POST"])
+    @protect()
+    @guarded
+    def reopen(self, pk: int):
+        """Reopen a finalised sheet
+        ---
+        post:
+          summary: Mở lại phiếu đã xếp loại
+          description: >-
+            Chỉ quản trị trong phạm vi, khi kỳ chưa khóa, với lý do (ghi nhật ký).
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/ReasonBody'}
+          responses:
+            200:
+              description: Phiếu đã mở lại
+              content:
+                application/json:
+                  schema: {$ref: '#/components/schemas/Sheet'}
+            400: {$ref: '#/components/responses/BadInput'}
+            401: {$ref: '#/components/responses/Unauthenticated'}
+            403: {$ref: '#/components/responses/Forbidden'}
+            404: {$ref: '#/components/responses/NotFound'}
+            409: {$ref: '#/components/responses/Conflict'}
+        """
+        data = body({"version", "reason"})
+        return self._changed(service.reopen, pk, version_of(data), data.get("reason"))
+
+    @expose("/<int:pk>/reassign", methods=["POST"])
+    @protect()
+    @guarded
+    def reassign(self, pk: int):
+        """Give the sheet another commenter or evaluator
+        ---
+        post:
+          summary: Giao lại người nhận xét, người đánh giá
+          description: >-
+            Quản trị trong phạm vi giao phiếu cho người khác (lãnh đạo nghỉ phép), với lý do (ghi nhật ký).
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/ReassignBody'}
+          responses:
+            200:
+              description: Phiếu sau khi giao lại
+              content:
+                application/json:
+                  schema: {$ref: '#/components/schemas/Sheet'}
+            400: {$ref: '#/components/responses/BadInput'}
+            401: {$ref: '#/components/responses/Unauthenticated'}
+            403: {$ref: '#/components/responses/Forbidden'}
+            404: {$ref: '#/components/responses/NotFound'}
+            409: {$ref: '#/components/responses/Conflict'}
+        """
+        data = body({"version", "commenter_id", "evaluator_id", "reason"})
+        return self._changed(service.reassign, pk, version_of(data), commenter_id=_unset(data, "commenter_id"),
+                             evaluator_id=_unset(data, "evaluator_id"), reason=data.get("reason"))
 
 
 __all__ = ["SheetApi"]

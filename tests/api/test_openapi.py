@@ -17,7 +17,10 @@ CONTRACT = {
     "/api/v1/sheet/{pk}/self": {"put"},
     "/api/v1/sheet/{pk}/submit": {"post"},
     "/api/v1/sheet/{pk}/recall": {"post"},
-    "/api/v1/sheet/{pk}/comment": {"post"},
+    "/api/v1/sheet/{pk}/comment": {"post", "put"},
+    "/api/v1/sheet/{pk}/final": {"put"},
+    "/api/v1/sheet/{pk}/reopen": {"post"},
+    "/api/v1/sheet/{pk}/reassign": {"post"},
     "/api/v1/sheet/{pk}/return": {"post"},
     "/api/v1/sheet/{pk}/finalise": {"post"},
 }

@@ -33,6 +33,10 @@ def _bodies(version, scores):
         "comment": {"version": version, "text": "Nhận xét từ ngoài phạm vi"},
         "return_": {"version": version, "reason": "Trả lại từ ngoài phạm vi"},
         "finalise": {"version": version, "grade": "D", "grade_reason": "Từ ngoài phạm vi"},
+        "save_comment": {"version": version, "text": "Nháp từ ngoài phạm vi"},
+        "save_final": {"version": version, "scores": scores},
+        "reopen": {"version": version, "reason": "Mở lại từ ngoài phạm vi"},
+        "reassign": {"version": version, "commenter_id": None, "reason": "Giao lại từ ngoài phạm vi"},
     }
 
 
@@ -108,7 +112,7 @@ def test_no_sheet_route_reaches_a_foreign_unit(app, demo, api, kind, home, forei
                 assert resp.status_code == 404, f"{kind} {method} {url}: {resp.status_code} {resp.get_json()}"
                 assert resp.get_json() == {"code": "not_found", "message": "Không tìm thấy phiếu đánh giá."}
                 checked += 1
-    assert checked == 4 * 7
+    assert checked == 4 * 11
     assert _fingerprints(app, f["sheets"]) == before, f"{kind} changed a foreign sheet"
     # the lists never show a foreign sheet
     listings = [
