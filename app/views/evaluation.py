@@ -294,13 +294,6 @@ class SheetReviewView(BaseView):
                 abort(404)
         elif periods:
             chosen = next((p for p in periods if p.state == Period.OPEN), periods[0])
-        unit_id = None
-        if args.get("unit"):
-            try:
-                unit_id = int(args["unit"])
-            except ValueError:
-                flash("Đơn vị không hợp lệ.", "danger")
-                abort(400)
         state = args.get("state") or None
         if state is not None and state not in wf.STATES:
             flash(f"Trạng thái “{state}” không hợp lệ.", "danger")
@@ -309,6 +302,12 @@ class SheetReviewView(BaseView):
         units = session.execute(
             select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == "unit", org_clause(actor, "unit")).order_by(OrgUnit.name_key)
         ).all()
+        unit_id = None
+        if args.get("unit"):
+            unit_id = next((u.id for u in units if str(u.id) == args["unit"].strip()), None)
+            if unit_id is None:  # not a number, or not a unit within reach
+                flash("Không tìm thấy đơn vị này trong phạm vi của bạn.", "danger")
+                abort(404)
         result = queries.review_list(session, actor, chosen, unit_id, state, page, size, name=name) if chosen else None
         return self.render_template(
             "evaluation/review.html", periods=periods, chosen=chosen, units=units, unit_id=unit_id, state=state, q=name,

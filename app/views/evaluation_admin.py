@@ -123,10 +123,8 @@ class PeriodsView(BaseView):
         form = request.form
 
         def work(session):
-            try:
-                unit = session.get(OrgUnit, int(form.get("unit") or ""))
-            except ValueError:
-                unit = None
+            raw = (form.get("unit") or "").strip()
+            unit = session.get(OrgUnit, int(raw)) if raw.isdigit() and len(raw) < 10 else None
             if unit is None:
                 raise ValidationError("bad_unit", "Hãy chọn đơn vị được gia hạn.", "unit")
             period_service.extend(session, period, unit, form.get("step", ""), form.get("until", ""), current_actor(),

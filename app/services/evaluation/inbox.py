@@ -33,6 +33,7 @@ from app.services.evaluation import periods as period_service
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 100_000  # beyond every list's end; keeps OFFSET within the database's integers
 
 STEP_OF_ROLE = {wf.OWNER: P.STEP_SELF, wf.COMMENTER: P.STEP_COMMENT, wf.EVALUATOR: P.STEP_GRADING}
 
@@ -44,8 +45,8 @@ def paging(page: Any = 0, page_size: Any = DEFAULT_PAGE_SIZE) -> tuple[int, int]
         n = int(page_size if page_size not in (None, "") else DEFAULT_PAGE_SIZE)
     except (TypeError, ValueError):
         raise ValidationError("bad_page", "Số trang và số dòng mỗi trang phải là số nguyên.", "page") from None
-    if p < 0 or not (1 <= n <= MAX_PAGE_SIZE):
-        raise ValidationError("bad_page", f"Số trang từ 0; số dòng mỗi trang từ 1 đến {MAX_PAGE_SIZE}.", "page_size")
+    if p < 0 or p > MAX_PAGE or not (1 <= n <= MAX_PAGE_SIZE):
+        raise ValidationError("bad_page", f"Số trang từ 0 đến {MAX_PAGE}; số dòng mỗi trang từ 1 đến {MAX_PAGE_SIZE}.", "page_size")
     return p, n
 
 
