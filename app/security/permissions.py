@@ -125,7 +125,7 @@ MENU_OF_VIEW = {
     "RolesOverview": ("Security", "Roles overview"),
     "Sheet": ("Evaluation", "Sheet inbox", "My results"),
     "SheetReview": ("Evaluation", "Sheet review"),
-    "Periods": ("Evaluation", "Periods"),
+    "Periods": ("Evaluation", "Period list"),
     "RuleSets": ("Evaluation", "Rule sets"),
 }
 
