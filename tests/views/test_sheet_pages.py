@@ -555,3 +555,36 @@ def test_smoke_sheet_page(app, ctx, demo, month):
     body = text(resp)
     assert resp.status_code == 200, body[:2000]
     assert "Lưu nháp" in body and "Gửi phiếu" in body
+
+
+def test_the_sheet_page_runs_a_fixed_number_of_statements(app, ctx, demo, month):
+    """No N+1: the page costs the same with one event and score row or with many."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    clock_at(SELF_DAY)
+    owner = month.staff[0]
+    sid = sheet_of(ctx, owner)
+    client = sign_in(app, demo, owner)
+    form = {**page_form(client, sid), **form_of(full_scores(ctx, sid)[:1]), "worked_days": "20"}
+    assert post(client, sid, form, "save_self").status_code == 302
+    count = {"n": 0}
+
+    def counted(*args, **kwargs):
+        count["n"] += 1
+
+    def statements() -> int:
+        count["n"] = 0
+        event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            assert client.get(f"/sheet/{sid}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counted)
+        return count["n"]
+
+    few = statements()
+    for _ in range(5):
+        form = {**page_form(client, sid), **form_of(full_scores(ctx, sid)), "worked_days": "20"}
+        assert post(client, sid, form, "save_self").status_code == 302
+    assert statements() == few
