@@ -121,7 +121,10 @@ def prepare(app, BenchRow) -> dict:
         else:
             s.execute(db.text("ANALYZE"))
             s.commit()
-        waiting = None
+        from app.security.scope import actor_for
+        from app.services.evaluation import inbox as queries
+
+        waiting = queries.inbox(s, actor_for(s.get(Staff, head))).total
         db.session.remove()
     return {"sheets": n, "head": head, "admin": admin, "sheet": target, "unit": unit, "waiting": waiting}
 
@@ -232,7 +235,7 @@ def main(argv=None) -> int:
                     statements[name] = counter.n - before
         base = statistics.median(times["bare"])
         print(f"bench_eval_pages on {dialect}: {info['sheets']} sheets (people {args.people}, units {args.units}), "
-              f"{args.requests} requests each, data built in {t_gen:.1f} s")
+              f"{args.requests} requests each, data built in {t_gen:.1f} s; the head's inbox holds {info['waiting']}")
         print(f"{'page':8} {'p50 ms':>8} {'p90 ms':>8} {'× bare':>7} {'SQL':>4}")
         worst = 0.0
         for name in pages:

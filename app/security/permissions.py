@@ -177,8 +177,6 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_userinfo": "xem hồ sơ",
     "can_open": "mở kỳ",
     "can_close": "khóa kỳ",
-    "can_read": "đọc (API)",
-    "can_write": "thay đổi (API)",
 }
 
 

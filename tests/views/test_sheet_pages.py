@@ -624,3 +624,24 @@ def test_the_evaluation_menu_by_role(app, ctx, demo, month):
     admin = text(sign_in(app, demo, demo.user("admin")["id"]).get("/"))
     for label in ("Danh sách phiếu", "Kỳ đánh giá", "Bộ tiêu chí"):
         assert label in admin, label
+
+
+def test_admin_reopens_a_finalised_sheet_with_a_reason(app, ctx, demo, month):
+    owner = month.staff[0]
+    sid = sheet_of(ctx, owner)
+    submit_via_services(ctx, month, sid, owner)
+    comment_via_services(ctx, month, sid)
+    clock_at(GRADING_DAY)
+    head = sign_in(app, demo, month.head)
+    assert post(head, sid, page_form(head, sid), "finalise").status_code == 302
+    admin = sign_in(app, demo, demo.user("admin")["id"])
+    page = text(admin.get(f"/sheet/{sid}"))
+    assert "Mở lại phiếu" in page and "Hoàn thành đánh giá" not in page
+    before = fingerprint(ctx, sid)
+    resp = post(admin, sid, {**browser_form(page), "reason": " "}, "reopen")
+    assert resp.status_code == 400 and flashes(text(resp)) and fingerprint(ctx, sid) == before
+    resp = post(admin, sid, {**browser_form(page), "reason": "Khiếu nại được chấp nhận"}, "reopen")
+    assert resp.status_code == 302
+    body = text(admin.get(f"/sheet/{sid}"))
+    assert attrs(body)["state"] != "finalised" and "Khiếu nại được chấp nhận" in body  # the history shows the reason
+    assert re.search(r"<td>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</td>", body)  # dd/mm/yyyy HH:MM
