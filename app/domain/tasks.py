@@ -78,15 +78,19 @@ ACTION_LABELS = {START: "bắt đầu", FINISH: "hoàn thành", REOPEN: "mở l�
                  CANCEL: "hủy"}
 
 
+REASON_MESSAGES = {REOPEN: "Cần ghi lý do mở lại nhiệm vụ.", CARRY: "Cần ghi lý do chuyển nhiệm vụ sang kỳ sau.",
+                   CANCEL: "Cần ghi lý do hủy nhiệm vụ."}
+
+
 def task_transition(status: str, action: str, reason: str = "") -> str:
     """The status after ``action``; ValidationError when it cannot be done from ``status`` or lacks a reason."""
     step = TASK_TRANSITIONS.get((status, action))
     if step is None:
-        raise ValidationError("bad_transition", f"Không thể {ACTION_LABELS.get(action, action)} nhiệm vụ đang ở trạng "
-                                                f"thái “{STATUS_LABELS.get(status, status)}”.", "status")
+        raise ValidationError("bad_transition", f"Nhiệm vụ đang ở trạng thái “{STATUS_LABELS.get(status, status)}”: "
+                                                f"không thể {ACTION_LABELS.get(action, action)}.", "status")
     to, needs_reason = step
     if needs_reason and not (reason or "").strip():
-        raise ValidationError("reason_required", f"Cần ghi lý do để {ACTION_LABELS[action]} nhiệm vụ.", "reason")
+        raise ValidationError("reason_required", REASON_MESSAGES[action], "reason")
     return to
 
 

@@ -1011,18 +1011,19 @@ def import_tasks(session, actor: Actor, period: Any, stream) -> ImportResult:
             "document_ref": str(_cell(values, cols.get("Số văn bản")) or "") or None,
         }, _cell(values, cols.get("Lý do thay đổi"))))
     for number, person_id, code, data, reason in pending:
+        # No savepoints (SQLite's driver would commit a released one): a refused row raises before anything
+        # of it is staged, and any error at all makes the caller's unit of work roll every row back.
         try:
-            with session.begin_nested():
-                if person_id is None:
-                    raise OutOfReach("not_found", PERSON_NOT_FOUND, "person_id")
-                person = session.get(Staff, person_id)
-                product = session.scalar(select(ProductType.id).where(ProductType.unit_id == person.unit_id,
-                                                                      ProductType.code == code, ProductType.active.is_(True)))
-                data["product_type_id"] = product
-                if data.get("document_ref"):
-                    data["assigned_kind"] = T.DOCUMENT
-                create_task(session, actor, period, data, person_id=person_id, change_reason=reason)
-                result.created += 1
+            if person_id is None:
+                raise OutOfReach("not_found", PERSON_NOT_FOUND, "person_id")
+            person = session.get(Staff, person_id)
+            product = session.scalar(select(ProductType.id).where(ProductType.unit_id == person.unit_id,
+                                                                  ProductType.code == code, ProductType.active.is_(True)))
+            data["product_type_id"] = product
+            if data.get("document_ref"):
+                data["assigned_kind"] = T.DOCUMENT
+            create_task(session, actor, period, data, person_id=person_id, change_reason=reason)
+            result.created += 1
         except DomainError as exc:
             result.errors.append({"row": number, "column": _FIELD_COLUMN.get(exc.field or "", ""), "message": exc.message})
     result.raise_if_errors()  # all or nothing: the caller's unit of work rolls the rows back
