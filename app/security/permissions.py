@@ -96,13 +96,21 @@ EVALUATION_API = {
     "SwaggerView": ("can_show",),  # /swagger/v1
 }
 
+# Work plans and tasks (issue 9): every signed-in person plans and follows up; which person or task is
+# decided by services.tasks from ids. The product catalogue: unit and block admins (Admin holds everything).
+TASKS = {
+    "Tasks": ("can_read", "can_write"),
+    "TaskApi": ("can_read", "can_write"),
+}
+TASK_CATALOGUE = {"TaskCatalogue": ("can_read", "can_manage")}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE},
-    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ},
+    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **TASK_CATALOGUE},
+    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ, **TASK_CATALOGUE},
     LEADER: UNIT_READ,
     DEPARTMENT_HEAD: UNIT_READ,
     SYNTHESIS: UNIT_READ,
-    STAFF: {**SELF_SERVICE, **EVALUATION_API},
+    STAFF: {**SELF_SERVICE, **EVALUATION_API, **TASKS},
 }
 
 
@@ -117,6 +125,8 @@ MENU_OF_VIEW = {
     "Mau01": ("Organisation", "Mau01 import"),
     "Account": ("Security", "Change password"),
     "RolesOverview": ("Security", "Roles overview"),
+    "Tasks": ("Work", "My plan", "Plan approvals", "Task follow-up"),
+    "TaskCatalogue": ("Work", "Task catalogue"),
 }
 
 
@@ -125,7 +135,7 @@ def grants_for(role_name: str) -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for view, perms in ROLE_GRANTS.get(role_name, {}).items():
         pairs.update((perm, view) for perm in perms)
-        if view in MENU_OF_VIEW and {"can_list", "can_upload", "can_password"} & set(perms):
+        if view in MENU_OF_VIEW and {"can_list", "can_upload", "can_password", "can_read"} & set(perms):
             pairs.update(("menu_access", menu) for menu in MENU_OF_VIEW[view])
     return pairs
 
@@ -143,6 +153,9 @@ VIEW_LABELS: dict[str, str] = {
     "Account": "Tài khoản của mình",
     "UserDBModelView": "Hồ sơ của mình",
     "RolesOverview": "Vai trò và quyền",
+    "Tasks": "Kế hoạch công tác, nhiệm vụ",
+    "TaskApi": "API nhiệm vụ",
+    "TaskCatalogue": "Danh mục sản phẩm (quy đổi)",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -161,6 +174,9 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_errors": "tải tệp lỗi",
     "can_password": "đổi mật khẩu",
     "can_userinfo": "xem hồ sơ",
+    "can_read": "xem",
+    "can_write": "cập nhật",
+    "can_manage": "quản lý",
 }
 
 

@@ -50,6 +50,20 @@ STUCK_DAYS = 7  # an open task nobody updated for this long is "stuck"
 
 
 # -- places and rights -----------------------------------------------------------------------------------
+INT_MAX = 2**31 - 1
+
+
+def as_id(value: Any) -> Optional[int]:
+    """A row id from any input (form, JSON, path), or None when no row can have it."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= INT_MAX else None
+
+
 def _user(session, actor: Actor):
     return session.get(Staff, actor.id) if actor.id is not None else actor
 
@@ -60,7 +74,7 @@ def period_of(session, period: Any) -> Period:
         return period
     row = None
     if isinstance(period, int) or (isinstance(period, str) and period.strip().isdigit()):
-        row = session.get(Period, int(period))
+        row = session.get(Period, as_id(period)) if as_id(period) else None
     elif isinstance(period, str):
         row = session.scalar(select(Period).where(Period.key == period.strip()))
     if row is None:
@@ -116,10 +130,9 @@ def can_download(actor: Actor, place: access.SheetPlace) -> bool:
 
 def _person(session, actor: Actor, person_id: Any, period_id: int, field: str = "person_id") -> tuple[Staff, access.SheetPlace]:
     """The person named by id, visible to the actor; OutOfReach on ``field`` otherwise (never says they exist)."""
-    try:
-        pid = int(person_id)
-    except (TypeError, ValueError):
-        raise OutOfReach("not_found", PERSON_NOT_FOUND, field) from None
+    pid = as_id(person_id)
+    if pid is None:
+        raise OutOfReach("not_found", PERSON_NOT_FOUND, field)
     person = session.get(Staff, pid)
     if person is None:
         raise OutOfReach("not_found", PERSON_NOT_FOUND, field)
@@ -142,11 +155,8 @@ class LoadedTask:
 def load_task(session, actor: Actor, task_id: Any) -> LoadedTask:
     """The task as the actor may see it; OutOfReach (logged) when they may not, or it does not exist."""
     require_actor(actor)
-    try:
-        tid = int(task_id)
-    except (TypeError, ValueError):
-        raise OutOfReach(*TASK_NOT_FOUND) from None
-    task = session.get(Task, tid)
+    tid = as_id(task_id)
+    task = session.get(Task, tid) if tid is not None else None
     if task is None:
         raise OutOfReach(*TASK_NOT_FOUND)
     person = session.get(Staff, task.person_id)
@@ -221,10 +231,8 @@ def plan_action(session, actor: Actor, person_id: Any, period: Any, action: str,
 
 # -- catalogue -------------------------------------------------------------------------------------------
 def _unit_place(session, unit_id: Any) -> tuple[OrgUnit, Placement]:
-    try:
-        unit = session.get(OrgUnit, int(unit_id))
-    except (TypeError, ValueError):
-        unit = None
+    uid = as_id(unit_id)
+    unit = session.get(OrgUnit, uid) if uid is not None else None
     if unit is None or unit.kind != "unit":
         raise OutOfReach("not_found", "Không tìm thấy đơn vị.", "unit_id")
     return unit, Placement(unit.id, unit.block_id)
@@ -284,7 +292,7 @@ def save_product(session, actor: Actor, unit_id: Any, code: Any, name: Any, coef
     coef = _coefficient(coefficient)
     norm_map = _norms(norms)
     if product_id not in (None, ""):
-        row = session.get(ProductType, int(product_id)) if str(product_id).isdigit() else None
+        row = session.get(ProductType, as_id(product_id)) if as_id(product_id) else None
         if row is None or row.unit_id != unit.id:
             raise OutOfReach("not_found", "Không tìm thấy loại sản phẩm.", "product_id")
     else:
@@ -316,7 +324,7 @@ def _set_norms(row: ProductType, norm_map: Mapping[str, Decimal]) -> None:
 
 
 def delete_product(session, actor: Actor, product_id: Any) -> None:
-    row = session.get(ProductType, int(product_id)) if str(product_id).isdigit() else None
+    row = session.get(ProductType, as_id(product_id)) if as_id(product_id) else None
     if row is None:
         raise OutOfReach("not_found", "Không tìm thấy loại sản phẩm.", "product_id")
     _check_catalogue_admin(session, actor, row.unit_id)
@@ -425,11 +433,8 @@ TASK_FIELDS = ("title", "description", "expected_product", "product_type_id", "q
 
 
 def _product(session, unit_id: Optional[int], value: Any) -> ProductType:
-    try:
-        pid = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError("not_in_catalogue", NOT_IN_CATALOGUE, "product_type_id") from None
-    row = session.get(ProductType, pid)
+    pid = as_id(value)
+    row = session.get(ProductType, pid) if pid is not None else None
     if row is None or row.unit_id != unit_id or not row.active:
         raise ValidationError("not_in_catalogue", NOT_IN_CATALOGUE, "product_type_id")
     return row
@@ -731,10 +736,8 @@ def download_evidence(session, actor: Actor, evidence_id: Any, storage=None) -> 
     from app.files import sniff
     from app.files.storage import evidence_storage
 
-    try:
-        row = session.get(TaskEvidence, int(evidence_id))
-    except (TypeError, ValueError):
-        row = None
+    eid = as_id(evidence_id)
+    row = session.get(TaskEvidence, eid) if eid is not None else None
     missing = OutOfReach("not_found", "Không tìm thấy tệp minh chứng.")
     if row is None:
         raise missing
@@ -907,6 +910,28 @@ def check_band_conditions(session, c, grade: str) -> None:
     T.check_band(grade, conditions, st.breakdown)
 
 
+def open_periods(session) -> list[Period]:
+    """Periods open for planning, latest first."""
+    return list(session.scalars(select(Period).where(Period.state == Period.OPEN).order_by(Period.first_day.desc())))
+
+
+def waiting_plans(session, actor: Actor) -> list[TaskPlan]:
+    """Plans submitted by people routed to the actor (as commenter or evaluator), waiting for approval."""
+    if actor.id is None:
+        return []
+    out = []
+    for plan in session.scalars(select(TaskPlan).join(Period, Period.id == TaskPlan.period_id)
+                                .where(TaskPlan.state == T.SUBMITTED, Period.state == Period.OPEN)
+                                .where(TaskPlan.person_id.in_(select(Staff.id).where(or_(
+                                    Staff.reviewer_id == actor.id, Staff.evaluator_id == actor.id)).union(
+                                    select(Sheet.person_id).where(or_(Sheet.commenter_id == actor.id,
+                                                                      Sheet.evaluator_id == actor.id)))))
+                                .order_by(TaskPlan.submitted_at)):
+        if is_approver(actor, place_of(session, plan.person, plan.period_id)):
+            out.append(plan)
+    return out
+
+
 # -- the leader's view -----------------------------------------------------------------------------------
 LATE, STUCK, ALL_OPEN = "late", "stuck", "open"
 KIND_LABELS = {LATE: "Quá hạn", STUCK: "Chậm cập nhật", ALL_OPEN: "Đang mở"}
@@ -956,10 +981,9 @@ def follow_up(session, actor: Actor, period: Any, kind: str = "", person_id: Any
     query = base.where(cond)
     pid = None
     if person_id not in (None, ""):
-        try:
-            pid = int(person_id)
-        except (TypeError, ValueError):
-            raise ValidationError("bad_person", "Người được chọn không hợp lệ.", "person") from None
+        pid = as_id(person_id)
+        if pid is None:
+            raise ValidationError("bad_person", "Người được chọn không hợp lệ.", "person")
         query = query.where(Task.person_id == pid)
     tasks = list(session.scalars(query.order_by(Task.deadline, Task.id).limit(limit)))
     ids = {t.person_id for t in tasks}
@@ -1040,5 +1064,5 @@ __all__ = [
     "import_catalogue", "create_task", "update_task", "update_progress", "change_status", "delay_task", "rate_task",
     "rate_leader", "carry_over", "delete_task", "attach_evidence", "download_evidence", "plan_view", "breakdown_of",
     "task_criterion", "sheet_tasks", "finalise_scores", "check_band_conditions", "follow_up", "import_tasks",
-    "ImportResult", "PlanView", "SheetTasks", "FollowUp", "Download", "CATALOGUE_COLUMNS", "TASK_COLUMNS",
+    "as_id", "open_periods", "waiting_plans", "ImportResult", "PlanView", "SheetTasks", "FollowUp", "Download", "CATALOGUE_COLUMNS", "TASK_COLUMNS",
 ]

@@ -42,7 +42,11 @@ def _foreign(app, unit_name):
         marker = f"MARKER-{unit.id}-audit"
         event = audit.record(s, "user_updated", target=marker, unit_id=unit.id)
         s.commit()
+        from tests.task_targets import foreign_task_targets  # issue 9: a task, its sheet and evidence
+
+        tasks = foreign_task_targets(s, unit.id, person.id, f"MARKER-{unit.id}")
         return {
+            **tasks,
             "unit_id": unit.id,
             "unit_name": unit.name,
             "block_id": unit.block_id,
@@ -55,8 +59,18 @@ def _foreign(app, unit_name):
         }
 
 
+# Task routes whose pk is not a task (issue 9).
+TASK_PKS = {"TaskView.person": "person_id", "TaskView.plan": "person_id", "TaskView.leader_rate": "person_id",
+            "TaskView.breakdown": "sheet_id", "TaskApi.breakdown": "sheet_id", "TaskView.evidence_file": "evidence_id",
+            "TaskApi.evidence_file": "evidence_id", "TaskCatalogueView.delete": "product_id"}
+
+
 def _pk_for(endpoint: str, f: dict):
     view = endpoint.split(".")[0]
+    if endpoint in TASK_PKS:
+        return f[TASK_PKS[endpoint]]
+    if view in ("TaskView", "TaskApi"):
+        return f["task_id"]
     return {
         "StaffView": f["person_id"],
         "StaffApi": f["person_id"],
@@ -79,6 +93,8 @@ def _markers(endpoint: str, f: dict) -> list[str]:
         return [f["block_name"]]
     if view == "AuditLogView":
         return [f["audit_marker"]]
+    if view in ("TaskView", "TaskApi", "TaskCatalogueView"):
+        return [f["task_marker"], f"MARKER-{f['unit_id']}", f["person_username"]]
     return [f["person_username"], f["audit_marker"]]
 
 
@@ -96,7 +112,18 @@ def _fingerprint(app, f):
             s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.target_label == f["audit_marker"])),
             (person.full_name, person.unit_id, person.active, person.password, sorted(r.name for r in person.roles)),
             (unit.name, unit.parent_id),
+            _task_fingerprint(s, f),
         )
+
+
+def _task_fingerprint(s, f):
+    """The foreign unit's task rows, as stored (issue 9)."""
+    from app.models import ProductType, Task, TaskAssessment, TaskChange, TaskDelay, TaskEvidence, TaskPlan
+
+    out = []
+    for model in (ProductType, TaskPlan, Task, TaskAssessment, TaskDelay, TaskChange, TaskEvidence):
+        out.append(tuple(tuple(r) for r in s.execute(select(model.__table__).order_by(model.__table__.c.id))))
+    return tuple(out)
 
 
 def _routes(app):
@@ -185,6 +212,11 @@ def test_no_route_reaches_a_foreign_unit(app, demo, kind, home, foreign_unit):
                         "rowid": [f["person_id"], f["unit_id"], f["dept_id"], f["audit_id"]],
                         "action": url.rsplit("/", 2)[-2] if "/action/" in url else "delete",
                         "eval_role": "staff",
+                        # tasks (issue 9): every field a task form takes, aimed at the foreign rows
+                        "person_id": f["person_id"], "period": "2026-11", "title": "HACKED", "quantity": "5",
+                        "deadline": "20/11/2026", "product_type_id": f["product_id"], "progress": "100",
+                        "unit_id": f["unit_id"], "code": "HACK", "coefficient": "9", "reason": "x", "change_reason": "x",
+                        "quality": "fail", "note": "x", "to_period": "2026-12", "dd": "0", "e": "0",
                     }
                 resp = client.open(url, method=method, data=data, json=None if data else None)
                 _check(resp, markers, f"{kind} {method} {url}")
@@ -198,7 +230,9 @@ def test_matrix_covers_every_scoped_view(app):
     """Every FAB view or API of the app has a foreign pk and markers, so the matrix checks it."""
     known = {"StaffView", "StaffApi", "UserDBModelView", "UnitView", "OrgApi", "BlockView", "DepartmentView", "AuditLogView",
              # Bearer-only (cookies get 401 above); their matrix signs in with tokens: tests/api/test_sheet_scope_matrix.py
-             "SheetApi", "PeriodApi"}
+             "SheetApi", "PeriodApi",
+             # issue 9: task pks from _pk_for/TASK_PKS; the API is Bearer-only (tests/api/test_task_api.py)
+             "TaskView", "TaskApi", "TaskCatalogueView"}
     app_views = {
         rule.endpoint.split(".")[0]
         for rule in _routes(app)
