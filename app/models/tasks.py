@@ -101,6 +101,7 @@ class Task(Model):
         CheckConstraint(_in("assigned_kind", rules.ASSIGN_KINDS), name="ck_task_assigned_kind"),
         CheckConstraint("quantity > 0", name="ck_task_quantity_positive"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="ck_task_progress"),
+        CheckConstraint("quality_fails >= 0 AND delay_count >= 0", name="ck_task_counts"),
         Index("ix_task_person_period", "person_id", "period_id"),
         Index("ix_task_period_status_deadline", "period_id", "status", "deadline"),
     )
@@ -129,6 +130,10 @@ class Task(Model):
     exempt_reason = Column(Text)
     exempt_by_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"))
     exceeded = Column(Boolean, nullable=False, default=False, server_default="0")
+    # What scoring reads, kept with the history rows by the one service that writes each (rate_task,
+    # delay_task): the period's points are then one scan of ``task`` (bench/bench_tasks.py).
+    quality_fails = Column(Integer, nullable=False, default=0, server_default="0")
+    delay_count = Column(Integer, nullable=False, default=0, server_default="0")
     carried_from_id = Column(Integer, ForeignKey("task.id", ondelete="SET NULL"))
     carry_reason = Column(Text)
     external_ref = Column(String(100))  # the e-office system's id of an imported task

@@ -596,6 +596,7 @@ def delay_task(session, actor: Actor, task_id: Any, new_deadline: Any, reason: A
     if day <= t.deadline:
         raise ValidationError("not_later", "Thời hạn mới phải sau thời hạn hiện tại.", "deadline")
     t.delays.append(TaskDelay(old_deadline=t.deadline, new_deadline=day, reason=why, at=now, by_id=actor.id))
+    t.delay_count = (t.delay_count or 0) + 1
     _log(session, c.plan, actor, "delay", t, {"deadline": [t.deadline, day]}, why, now)
     t.deadline = day
     t.updated_at = now
@@ -620,6 +621,8 @@ def rate_task(session, actor: Actor, task_id: Any, passed: Any = None, note: Any
         if not passed and not note:
             raise ValidationError("note_required", "Đánh giá “không đạt” cần ghi nhận xét.", "note")
         t.assessments.append(TaskAssessment(passed=passed, note=note or None, at=now, by_id=actor.id))
+        if not passed:
+            t.quality_fails = (t.quality_fails or 0) + 1
     if exempt is not None:
         if not isinstance(exempt, bool):
             raise ValidationError("bad_exempt", "Xác nhận nguyên nhân khách quan phải là có hoặc không.", "exempt")
@@ -797,8 +800,8 @@ def facts_of(task: Task, fails: Optional[int] = None, delays: Optional[int] = No
     return T.TaskFacts(
         id=task.id, title=task.title, quantity=task.quantity, coefficient=task.coefficient, deadline=task.deadline,
         status=task.status, quantity_done=task.quantity_done, finished_on=task.finished_on,
-        quality_fails=fails if fails is not None else sum(1 for a in task.assessments if not a.passed),
-        delays=delays if delays is not None else len(task.delays), exempt=task.exempt, exceeded=task.exceeded,
+        quality_fails=fails if fails is not None else (task.quality_fails or 0),
+        delays=delays if delays is not None else (task.delay_count or 0), exempt=task.exempt, exceeded=task.exceeded,
         product=task.product_type.name if task.product_type is not None else "",
     )
 
@@ -929,6 +932,76 @@ def waiting_plans(session, actor: Actor) -> list[TaskPlan]:
                                 .order_by(TaskPlan.submitted_at)):
         if is_approver(actor, place_of(session, plan.person, plan.period_id)):
             out.append(plan)
+    return out
+
+
+# -- every sheet's task points of a period, in one grouped query ----------------------------------------
+@dataclass(frozen=True)
+class PersonPoints:
+    person_id: int
+    tasks: int
+    late: int
+    exceeded: int
+    a: Decimal
+    b: Decimal
+    c: Decimal
+    points: Decimal
+
+
+def period_points(session, period_id: int, today: Optional[dt.date] = None) -> dict[int, PersonPoints]:
+    """Every person's task points of a period, the same figures as ``breakdown_of`` (a test checks they agree).
+
+    The lines are summed in SQL as whole hundredths (integer arithmetic, truncating like the domain's ``cut``:
+    exact on SQLite's floating numbers as on PostgreSQL's numerics); Python only divides the sums per person.
+    """
+    from sqlalchemy import BigInteger, cast, literal
+
+    today = today or clock.today()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    least, greatest = (func.min, func.max) if sqlite else (func.least, func.greatest)  # the scalar forms
+
+    def cents(col):
+        return cast(func.round(col * 100), BigInteger)
+
+    q, k = cents(Task.quantity), cents(Task.coefficient)
+    done_qty = case((Task.quantity_done.is_not(None), cents(Task.quantity_done)), (Task.status == T.DONE, q), else_=literal(0))
+    units = (q * k) // 100  # integer division: truncates (all values are ≥ 0), as cut() does
+    done = least((done_qty * k) // 100, units)
+    late = case((and_(Task.status == T.DONE, Task.finished_on > Task.deadline), 1),
+                (and_(Task.status != T.DONE, Task.deadline < today), 1), else_=0)
+    n_delays = Task.delay_count + late
+    quarters_q = greatest(4 - Task.quality_fails, 0)
+    quarters_t = case((Task.exempt.is_(True), 4), else_=greatest(4 - n_delays, 0))
+    rows = session.execute(
+        select(Task.person_id, func.count(), func.sum(units), func.sum(done), func.sum(done * quarters_q // 4),
+               func.sum(done * quarters_t // 4),
+               func.sum(case((and_(n_delays > 0, Task.exempt.is_(False)), 1), else_=0)),
+               func.sum(case((Task.exceeded.is_(True), 1), else_=0)))
+        .where(Task.period_id == period_id, Task.status.in_(tuple(T.COUNTED_STATUSES)))
+        .group_by(Task.person_id)
+    ).all()
+    # the few leaders among them (d, đ, e): their plans' ratings, and the D grades routed to them
+    ratings = {pid: (dd, e) for pid, dd, e in session.execute(
+        select(TaskPlan.person_id, TaskPlan.rating_dd, TaskPlan.rating_e).join(Staff, Staff.id == TaskPlan.person_id)
+        .where(TaskPlan.period_id == period_id, Staff.eval_role.in_((LEADER, DEPARTMENT_HEAD))))}
+    leaders = set(ratings)
+    any_d: set[int] = set()
+    if leaders:
+        for ev, cm, pid in session.execute(select(Sheet.evaluator_id, Sheet.commenter_id, Sheet.person_id)
+                                           .where(Sheet.period_id == period_id, Sheet.state == wf.FINALISED,
+                                                  Sheet.grade == "D")):
+            any_d.update(x for x in (ev, cm) if x is not None and x != pid)
+    hundredth = Decimal("0.01")
+    out = {}
+    for person_id, n, u, d, qu, tu, n_late, n_exc in rows:
+        u, d, qu, tu = (Decimal(int(x or 0)) * hundredth for x in (u, d, qu, tu))
+        a, b, c = T.share(d, u), T.share(qu, d), T.share(tu, d)
+        parts = [a, b, c]
+        if person_id in leaders:
+            dd, e = ratings.get(person_id, (None, None))
+            parts += [Decimal("50.00") if person_id in any_d else Decimal("100.00"), dd or T.ZERO, e or T.ZERO]
+        points = T.cut(sum(parts, T.ZERO) / len(parts) * T.TASK_POINTS / T.HUNDRED)
+        out[person_id] = PersonPoints(person_id, int(n), int(n_late or 0), int(n_exc or 0), a, b, c, points)
     return out
 
 
@@ -1064,5 +1137,5 @@ __all__ = [
     "import_catalogue", "create_task", "update_task", "update_progress", "change_status", "delay_task", "rate_task",
     "rate_leader", "carry_over", "delete_task", "attach_evidence", "download_evidence", "plan_view", "breakdown_of",
     "task_criterion", "sheet_tasks", "finalise_scores", "check_band_conditions", "follow_up", "import_tasks",
-    "as_id", "open_periods", "waiting_plans", "ImportResult", "PlanView", "SheetTasks", "FollowUp", "Download", "CATALOGUE_COLUMNS", "TASK_COLUMNS",
+    "as_id", "period_points", "PersonPoints", "open_periods", "waiting_plans", "ImportResult", "PlanView", "SheetTasks", "FollowUp", "Download", "CATALOGUE_COLUMNS", "TASK_COLUMNS",
 ]

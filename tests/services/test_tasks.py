@@ -171,7 +171,8 @@ def test_progress_finishes_a_task_and_a_delay_is_recorded(ctx, unit, products):
     run(ctx, S.delay_task, me, t.id, "25/11/2026", "Chờ số liệu của phường")
     clock_at(dt.date(2026, 11, 24))
     t = run(ctx, S.update_progress, me, t.id, 100)
-    assert (t.status, t.finished_on, t.deadline, len(t.delays)) == (T.DONE, dt.date(2026, 11, 24), dt.date(2026, 11, 25), 1)
+    assert (t.status, t.finished_on, t.deadline, len(t.delays), t.delay_count) == (
+        T.DONE, dt.date(2026, 11, 24), dt.date(2026, 11, 25), 1, 1)
 
 
 def test_only_the_evaluator_rates(ctx, unit, products):
@@ -181,7 +182,9 @@ def test_only_the_evaluator_rates(ctx, unit, products):
     refused(ctx, ValidationError, "required", "exempt_reason", S.rate_task, actor_of(ctx, unit.head), t.id, exempt=True)
     t = run(ctx, S.rate_task, actor_of(ctx, unit.head), t.id, passed=False, note="Số liệu sai", exempt=True,
             exempt_reason="Mưa bão ngừng làm việc 3 ngày")
-    assert [a.passed for a in t.assessments] == [False] and t.exempt and t.exempt_by_id == unit.head
+    assert [a.passed for a in t.assessments] == [False] and t.quality_fails == 1 and t.exempt and t.exempt_by_id == unit.head
+    t = run(ctx, S.rate_task, actor_of(ctx, unit.head), t.id, passed=True)
+    assert [a.passed for a in t.assessments] == [False, True] and t.quality_fails == 1
 
 
 def test_carry_over_to_the_next_period(ctx, unit, products):
@@ -434,3 +437,54 @@ def test_a_period_with_tasks_runs_end_to_end_under_nd335(ctx, products):
                                    dt.date(2026, 12, 31), leader=(D(50), D(80), D("90.5")))
     hb = S.sheet_tasks(ctx, actor_of(ctx, u.outside_evaluator), hsid).breakdown
     assert hb.leader and hb.d == D(50) and hb.points == leader_expected
+
+
+def test_period_points_in_one_query_equal_the_line_by_line_breakdown(ctx, unit, products):
+    """The grouped query of the benchmark against the domain, on random tasks (leaders included)."""
+    import random
+
+    from app.domain.evaluation import workflow as wf
+    from app.models import Period, Sheet, Staff, Task, TaskAssessment, TaskDelay, TaskPlan
+
+    rng = random.Random(335)
+    period = ctx.scalar(select(Period).where(Period.key == "2026-11"))
+    coefs = {pid: ctx.get(__import__("app.models", fromlist=["ProductType"]).ProductType, pid).coefficient for pid in products.values()}
+    people = unit.people
+    for pid in people:
+        plan = TaskPlan(person_id=pid, period_id=period.id, unit_id=unit.unit_id, state="draft",
+                        rating_dd=D(rng.choice(["80", "95.5", "100"])), rating_e=D(rng.choice(["70", "88.25"])))
+        ctx.add(plan)
+        ctx.flush()
+        for _ in range(rng.randint(1, 9)):
+            product = rng.choice(list(products.values()))
+            status = rng.choice([T.NEW, T.IN_PROGRESS, T.DONE, T.DONE, T.DONE, T.CARRIED, T.CANCELLED])
+            qty = D(rng.choice(["1", "2", "3.5", "0.25", "7"]))
+            deadline = dt.date(2026, 11, rng.randint(3, 28))
+            t = Task(plan_id=plan.id, person_id=pid, period_id=period.id, unit_id=unit.unit_id, title="Việc", status=status,
+                     quality_fails=0, delay_count=0,
+                     product_type_id=product, coefficient=coefs[product], quantity=qty, deadline=deadline, progress=0,
+                     quantity_done=(qty * D(rng.choice(["0.5", "1", "1.3"]))).quantize(D("0.01")) if rng.random() < 0.4 else None,
+                     finished_on=deadline + dt.timedelta(days=rng.randint(-3, 3)) if status == T.DONE else None,
+                     exempt=rng.random() < 0.15, exceeded=rng.random() < 0.3)
+            ctx.add(t)
+            ctx.flush()
+            for _ in range(rng.choice([0, 0, 1, 2, 5])):
+                passed = rng.random() < 0.4
+                ctx.add(TaskAssessment(task_id=t.id, passed=passed, note="x"))
+                t.quality_fails += 0 if passed else 1  # as rate_task keeps it
+            for _ in range(rng.choice([0, 0, 1, 3])):
+                ctx.add(TaskDelay(task_id=t.id, old_deadline=deadline, new_deadline=deadline, reason="x"))
+                t.delay_count += 1  # as delay_task keeps it
+    for pid in unit.staff[:2]:  # graded D: the head's and the deputy's d is 50 %
+        s = ctx.scalar(select(Sheet).where(Sheet.person_id == pid, Sheet.period_id == period.id))
+        s.state, s.grade = wf.FINALISED, "D"
+    ctx.commit()
+    today = dt.date(2026, 11, 20)
+    bulk = S.period_points(ctx, period.id, today)
+    assert set(bulk) == set(people)
+    for pid in people:
+        b = S.breakdown_of(ctx, ctx.get(Staff, pid), period, today=today)
+        got = bulk[pid]
+        assert (got.a, got.b, got.c, got.points, got.tasks, got.late, got.exceeded) == (
+            b.a, b.b, b.c, b.points, b.task_count, b.late_count, b.exceeded_count), pid
+    assert {p for p in people if S.breakdown_of(ctx, ctx.get(Staff, p), period, today=today).leader} == {unit.head, unit.deputy}
