@@ -142,10 +142,13 @@ def generate(session, people: int, tasks_each: int, seed: int = 9) -> int:
             status = rng.choice(statuses)
             deadline = dt.date(2026, 11, rng.randint(3, 30))
             qty = Decimal(rng.choice(["1", "2", "3", "0.5", "5", "10"]))
+            done_qty = (qty / 2).quantize(Decimal("0.01")) if status == T.IN_PROGRESS else None
+            units, done = T.units_of(qty, Decimal(coef), status, done_qty)  # what the model's flush hook stores
             task_rows.append({
+                "units_cents": int(units * 100), "done_cents": int(done * 100),
                 "plan_id": plan_of[p], "person_id": p, "period_id": period.id, "unit_id": u, "title": "Nhiệm vụ",
                 "product_type_id": product, "coefficient": coef, "quantity": qty,
-                "quantity_done": (qty / 2).quantize(Decimal("0.01")) if status == T.IN_PROGRESS else None,
+                "quantity_done": done_qty,
                 "deadline": deadline, "assigned_kind": "self", "status": status,
                 "progress": 100 if status == T.DONE else rng.randint(0, 90),
                 "finished_on": deadline + dt.timedelta(days=rng.choice([-2, -1, 0, 0, 0, 1, 3])) if status == T.DONE else None,

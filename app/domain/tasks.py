@@ -333,11 +333,16 @@ class Breakdown:
         return sum(1 for line in self.lines if line.exceeded)
 
 
+def units_of(quantity: Decimal, coefficient: Decimal, status: str, quantity_done: Optional[Decimal]) -> tuple[Decimal, Decimal]:
+    """(units, done units) of a task: its quantity and what is done of it, converted (quy đổi), cut to 2 decimals."""
+    units = cut(quantity * coefficient)
+    done_qty = quantity_done if quantity_done is not None else (quantity if status == DONE else ZERO)
+    return units, min(cut(done_qty * coefficient), units)
+
+
 def task_line(t: TaskFacts, today: dt.date) -> TaskLine:
-    units = cut(t.quantity * t.coefficient)
+    units, done_units = units_of(t.quantity, t.coefficient, t.status, t.quantity_done)
     finished = t.status == DONE
-    done_qty = t.quantity_done if t.quantity_done is not None else (t.quantity if finished else ZERO)
-    done_units = min(cut(done_qty * t.coefficient), units)
     notes = []
     late = (finished and t.finished_on is not None and t.finished_on > t.deadline) or (not finished and today > t.deadline)
     delays = t.delays + (1 if late else 0)

@@ -9,9 +9,11 @@ assessments, delays, changes after submission, and evidence files (stored outsid
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_appbuilder import Model
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
+    BigInteger, Boolean, CheckConstraint, event, Column, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
@@ -102,6 +104,7 @@ class Task(Model):
         CheckConstraint("quantity > 0", name="ck_task_quantity_positive"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="ck_task_progress"),
         CheckConstraint("quality_fails >= 0 AND delay_count >= 0", name="ck_task_counts"),
+        CheckConstraint("done_cents >= 0 AND done_cents <= units_cents", name="ck_task_units"),
         Index("ix_task_person_period", "person_id", "period_id"),
         Index("ix_task_period_status_deadline", "period_id", "status", "deadline"),
     )
@@ -134,6 +137,10 @@ class Task(Model):
     # delay_task): the period's points are then one scan of ``task`` (bench/bench_tasks.py).
     quality_fails = Column(Integer, nullable=False, default=0, server_default="0")
     delay_count = Column(Integer, nullable=False, default=0, server_default="0")
+    # The converted units and done units (``domain.tasks.units_of``) in whole hundredths, set on every flush
+    # from quantity, coefficient, status and quantity done (``_keep_units`` below).
+    units_cents = Column(BigInteger, nullable=False, default=0, server_default="0")
+    done_cents = Column(BigInteger, nullable=False, default=0, server_default="0")
     carried_from_id = Column(Integer, ForeignKey("task.id", ondelete="SET NULL"))
     carry_reason = Column(Text)
     external_ref = Column(String(100))  # the e-office system's id of an imported task
@@ -162,6 +169,17 @@ class Task(Model):
 
     def __repr__(self) -> str:
         return self.title
+
+
+@event.listens_for(Task, "before_insert")
+@event.listens_for(Task, "before_update")
+def _keep_units(mapper, connection, task: Task) -> None:
+    """The units columns always follow the task's quantity, coefficient, status and quantity done."""
+    if task.quantity is None or task.coefficient is None:
+        return
+    units, done = rules.units_of(Decimal(str(task.quantity)), Decimal(str(task.coefficient)), task.status or rules.NEW,
+                                 Decimal(str(task.quantity_done)) if task.quantity_done is not None else None)
+    task.units_cents, task.done_cents = int(units * 100), int(done * 100)
 
 
 class TaskAssessment(Model):

@@ -951,30 +951,24 @@ class PersonPoints:
 def period_points(session, period_id: int, today: Optional[dt.date] = None) -> dict[int, PersonPoints]:
     """Every person's task points of a period, the same figures as ``breakdown_of`` (a test checks they agree).
 
-    The lines are summed in SQL as whole hundredths (integer arithmetic, truncating like the domain's ``cut``:
-    exact on SQLite's floating numbers as on PostgreSQL's numerics); Python only divides the sums per person.
+    One grouped scan of ``task``: each task's units and done units are stored in whole hundredths (kept on
+    every flush), its quality and timeliness shares are integer quarters (1 − 0.25 × fails or delays), so
+    the sums are exact integer arithmetic truncating like the domain's ``cut``, on SQLite as on PostgreSQL.
+    The shares per person are integer divisions too: floor(part × 10000 / whole) hundredths of a percent is
+    exactly ``cut(part × 100 / whole)`` (a rational within 10⁻²⁶ of a boundary is on it).
     """
-    from sqlalchemy import BigInteger, cast, literal
-
     today = today or clock.today()
     sqlite = session.get_bind().dialect.name == "sqlite"
-    least, greatest = (func.min, func.max) if sqlite else (func.least, func.greatest)  # the scalar forms
-
-    def cents(col):
-        return cast(func.round(col * 100), BigInteger)
-
-    q, k = cents(Task.quantity), cents(Task.coefficient)
-    done_qty = case((Task.quantity_done.is_not(None), cents(Task.quantity_done)), (Task.status == T.DONE, q), else_=literal(0))
-    units = (q * k) // 100  # integer division: truncates (all values are ≥ 0), as cut() does
-    done = least((done_qty * k) // 100, units)
+    greatest = func.max if sqlite else func.greatest  # the scalar form
+    done = Task.done_cents
     late = case((and_(Task.status == T.DONE, Task.finished_on > Task.deadline), 1),
                 (and_(Task.status != T.DONE, Task.deadline < today), 1), else_=0)
     n_delays = Task.delay_count + late
     quarters_q = greatest(4 - Task.quality_fails, 0)
     quarters_t = case((Task.exempt.is_(True), 4), else_=greatest(4 - n_delays, 0))
     rows = session.execute(
-        select(Task.person_id, func.count(), func.sum(units), func.sum(done), func.sum(done * quarters_q // 4),
-               func.sum(done * quarters_t // 4),
+        select(Task.person_id, func.count(), func.sum(Task.units_cents), func.sum(done),
+               func.sum(done * quarters_q // 4), func.sum(done * quarters_t // 4),
                func.sum(case((and_(n_delays > 0, Task.exempt.is_(False)), 1), else_=0)),
                func.sum(case((Task.exceeded.is_(True), 1), else_=0)))
         .where(Task.period_id == period_id, Task.status.in_(tuple(T.COUNTED_STATUSES)))
@@ -984,24 +978,31 @@ def period_points(session, period_id: int, today: Optional[dt.date] = None) -> d
     ratings = {pid: (dd, e) for pid, dd, e in session.execute(
         select(TaskPlan.person_id, TaskPlan.rating_dd, TaskPlan.rating_e).join(Staff, Staff.id == TaskPlan.person_id)
         .where(TaskPlan.period_id == period_id, Staff.eval_role.in_((LEADER, DEPARTMENT_HEAD))))}
-    leaders = set(ratings)
     any_d: set[int] = set()
-    if leaders:
+    if ratings:
         for ev, cm, pid in session.execute(select(Sheet.evaluator_id, Sheet.commenter_id, Sheet.person_id)
                                            .where(Sheet.period_id == period_id, Sheet.state == wf.FINALISED,
                                                   Sheet.grade == "D")):
             any_d.update(x for x in (ev, cm) if x is not None and x != pid)
-    hundredth = Decimal("0.01")
+
+    def pct(part: int, whole: int) -> int:  # hundredths of a percent
+        return part * 10000 // whole if whole > 0 else 0
+
+    def dec(hundredths: int) -> Decimal:
+        return Decimal(hundredths).scaleb(-2)
+
     out = {}
     for person_id, n, u, d, qu, tu, n_late, n_exc in rows:
-        u, d, qu, tu = (Decimal(int(x or 0)) * hundredth for x in (u, d, qu, tu))
-        a, b, c = T.share(d, u), T.share(qu, d), T.share(tu, d)
-        parts = [a, b, c]
-        if person_id in leaders:
-            dd, e = ratings.get(person_id, (None, None))
-            parts += [Decimal("50.00") if person_id in any_d else Decimal("100.00"), dd or T.ZERO, e or T.ZERO]
-        points = T.cut(sum(parts, T.ZERO) / len(parts) * T.TASK_POINTS / T.HUNDRED)
-        out[person_id] = PersonPoints(person_id, int(n), int(n_late or 0), int(n_exc or 0), a, b, c, points)
+        u, d, qu, tu = int(u or 0), int(d or 0), int(qu or 0), int(tu or 0)
+        a, b, c = pct(d, u), pct(qu, d), pct(tu, d)
+        total, parts = a + b + c, 3
+        if person_id in ratings:
+            dd, e = ratings[person_id]
+            total += (5000 if person_id in any_d else 10000) + int((dd or 0) * 100) + int((e or 0) * 100)
+            parts = 6
+        points = total * 70 // (parts * 100)  # hundredths of a point: cut(Σ / parts × 70 %)
+        out[person_id] = PersonPoints(person_id, int(n), int(n_late or 0), int(n_exc or 0), dec(a), dec(b), dec(c),
+                                      dec(points))
     return out
 
 
