@@ -24,7 +24,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, NamedTuple, Optional
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -936,16 +936,33 @@ def waiting_plans(session, actor: Actor) -> list[TaskPlan]:
 
 
 # -- every sheet's task points of a period, in one grouped query ----------------------------------------
-@dataclass(frozen=True)
-class PersonPoints:
+class PersonPoints(NamedTuple):
+    """One person's task points: the figures in whole hundredths (exact), as Decimals through the properties."""
+
     person_id: int
     tasks: int
     late: int
     exceeded: int
-    a: Decimal
-    b: Decimal
-    c: Decimal
-    points: Decimal
+    a_hundredths: int
+    b_hundredths: int
+    c_hundredths: int
+    points_hundredths: int
+
+    @property
+    def a(self) -> Decimal:
+        return Decimal(self.a_hundredths).scaleb(-2)
+
+    @property
+    def b(self) -> Decimal:
+        return Decimal(self.b_hundredths).scaleb(-2)
+
+    @property
+    def c(self) -> Decimal:
+        return Decimal(self.c_hundredths).scaleb(-2)
+
+    @property
+    def points(self) -> Decimal:
+        return Decimal(self.points_hundredths).scaleb(-2)
 
 
 def period_points(session, period_id: int, today: Optional[dt.date] = None) -> dict[int, PersonPoints]:
@@ -966,11 +983,16 @@ def period_points(session, period_id: int, today: Optional[dt.date] = None) -> d
     n_delays = Task.delay_count + late
     quarters_q = greatest(4 - Task.quality_fails, 0)
     quarters_t = case((Task.exempt.is_(True), 4), else_=greatest(4 - n_delays, 0))
-    rows = session.execute(
-        select(Task.person_id, func.count(), func.sum(Task.units_cents), func.sum(done),
-               func.sum(done * quarters_q // 4), func.sum(done * quarters_t // 4),
-               func.sum(case((and_(n_delays > 0, Task.exempt.is_(False)), 1), else_=0)),
-               func.sum(case((Task.exceeded.is_(True), 1), else_=0)))
+    from sqlalchemy import BigInteger, cast
+
+    def total(expr):
+        return cast(func.sum(expr), BigInteger)  # PostgreSQL sums bigints as numeric: read back as int
+
+    rows = session.connection().execute(  # plain rows, no ORM processing
+        select(Task.person_id, func.count(), total(Task.units_cents), total(done),
+               total(done * quarters_q // 4), total(done * quarters_t // 4),
+               total(case((and_(n_delays > 0, Task.exempt.is_(False)), 1), else_=0)),
+               total(case((Task.exceeded.is_(True), 1), else_=0)))
         .where(Task.period_id == period_id, Task.status.in_(tuple(T.COUNTED_STATUSES)))
         .group_by(Task.person_id)
     ).all()
@@ -988,12 +1010,8 @@ def period_points(session, period_id: int, today: Optional[dt.date] = None) -> d
     def pct(part: int, whole: int) -> int:  # hundredths of a percent
         return part * 10000 // whole if whole > 0 else 0
 
-    def dec(hundredths: int) -> Decimal:
-        return Decimal(hundredths).scaleb(-2)
-
     out = {}
     for person_id, n, u, d, qu, tu, n_late, n_exc in rows:
-        u, d, qu, tu = int(u or 0), int(d or 0), int(qu or 0), int(tu or 0)
         a, b, c = pct(d, u), pct(qu, d), pct(tu, d)
         total, parts = a + b + c, 3
         if person_id in ratings:
@@ -1001,8 +1019,7 @@ def period_points(session, period_id: int, today: Optional[dt.date] = None) -> d
             total += (5000 if person_id in any_d else 10000) + int((dd or 0) * 100) + int((e or 0) * 100)
             parts = 6
         points = total * 70 // (parts * 100)  # hundredths of a point: cut(Σ / parts × 70 %)
-        out[person_id] = PersonPoints(person_id, int(n), int(n_late or 0), int(n_exc or 0), dec(a), dec(b), dec(c),
-                                      dec(points))
+        out[person_id] = PersonPoints(person_id, n, n_late, n_exc, a, b, c, points)
     return out
 
 
