@@ -772,6 +772,7 @@ class PlanView:
     breakdown: T.Breakdown
     changes: list[TaskChange]
     catalogue: list[ProductType]
+    can_download: bool = False  # evidence: the person, their commenter and evaluator, admins in scope
 
 
 def plan_view(session, actor: Actor, person_id: Any, period: Any, week: Optional[dt.date] = None,
@@ -793,7 +794,8 @@ def plan_view(session, actor: Actor, person_id: Any, period: Any, week: Optional
     changes = list(plan.changes) if plan.id is not None else []
     return PlanView(person, period, plan, shown, place, can_edit(actor, place), is_approver(actor, place),
                     actor.id == person.id, is_evaluator(actor, place), b, changes,
-                    catalogue(session, person.unit_id, active_only=True) if person.unit_id else [])
+                    catalogue(session, person.unit_id, active_only=True) if person.unit_id else [],
+                    can_download(actor, place))
 
 
 def facts_of(task: Task, fails: Optional[int] = None, delays: Optional[int] = None) -> T.TaskFacts:
@@ -1077,7 +1079,6 @@ def follow_up(session, actor: Actor, period: Any, kind: str = "", person_id: Any
             raise ValidationError("bad_person", "Người được chọn không hợp lệ.", "person")
         query = query.where(Task.person_id == pid)
     tasks = list(session.scalars(query.order_by(Task.deadline, Task.id).limit(limit)))
-    ids = {t.person_id for t in tasks}
     all_people = list(session.scalars(select(Staff).where(Staff.id.in_(
         select(Task.person_id).where(Task.period_id == period.id, scope, Task.person_id != (actor.id or 0))))
         .order_by(Staff.name_key)))
@@ -1090,7 +1091,6 @@ def follow_up(session, actor: Actor, period: Any, kind: str = "", person_id: Any
             continue
         k = LATE if t.deadline < today else STUCK
         rows.append((t, person, k))
-    del ids
     return FollowUp(period, rows, counts, all_people)
 
 
