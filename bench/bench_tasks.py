@@ -1,6 +1,6 @@
 """Time computing every person's NĐ 335 task points for a period against a bare aggregate over the same rows.
 
-    .venv/bin/python bench/bench_tasks.py [--people 10000] [--tasks 15] [--repeat 3] [--database-url URL]
+    .venv/bin/python bench/bench_tasks.py [--people 10000] [--tasks 15] [--repeat 5] [--database-url URL]
 
 It builds its own district: the schema and rule sets (``flask setup``), one block, 100 units of
 ``--people``/100 people (a head grading everybody of the unit, so leaders are in it too), one product
@@ -178,7 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--tasks", type=int, default=15)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 

@@ -985,7 +985,7 @@ def period_points(session, period_id: int, today: Optional[dt.date] = None) -> d
     n_delays = Task.delay_count + late
     quarters_q = greatest(4 - Task.quality_fails, 0)
     quarters_t = case((Task.exempt.is_(True), 4), else_=greatest(4 - n_delays, 0))
-    from sqlalchemy import BigInteger, cast
+    from sqlalchemy import BigInteger, Integer, cast
 
     def total(expr):
         return cast(func.sum(expr), BigInteger)  # PostgreSQL sums bigints as numeric: read back as int
@@ -993,8 +993,8 @@ def period_points(session, period_id: int, today: Optional[dt.date] = None) -> d
     rows = session.connection().execute(  # plain rows, no ORM processing
         select(Task.person_id, func.count(), total(Task.units_cents), total(done),
                total(done * quarters_q // 4), total(done * quarters_t // 4),
-               total(case((and_(n_delays > 0, Task.exempt.is_(False)), 1), else_=0)),
-               total(case((Task.exceeded.is_(True), 1), else_=0)))
+               total(case((Task.exempt.is_(True), 0), (n_delays > 0, 1), else_=0)),
+               total(cast(Task.exceeded, Integer)))
         .where(Task.period_id == period_id, Task.status.in_(tuple(T.COUNTED_STATUSES)))
         .group_by(Task.person_id)
     ).all()
