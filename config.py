@@ -110,6 +110,9 @@ class Config:
     # PERMANENT_SESSION_LIFETIME follows SESSION_HOURS (set by the security manager once it is checked).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # uploads (Mẫu 01 sheets)
     MAX_SHEET_ROWS = os.environ.get("MAX_SHEET_ROWS", "60000")  # rows of one uploaded sheet (checked in settings)
+    # Task evidence files (issue 9): a folder (a shared mount for several app servers) and a size limit.
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", "")  # default: INSTANCE_DIR/evidence
+    EVIDENCE_MAX_BYTES = os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 
 
 def check_production(config: dict) -> None:

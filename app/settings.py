@@ -41,6 +41,9 @@ class Settings:
     eval_windows: Mapping[str, Any] = dataclasses.field(default_factory=lambda: dict(DEFAULT_SPANS))
     max_sheet_rows: int = 60_000  # MAX_SHEET_ROWS: rows of one uploaded sheet (Mẫu 01 and later imports)
     max_upload_bytes: int = 32 * 1024 * 1024  # MAX_CONTENT_LENGTH: the size of one upload
+    # Evidence files of tasks (issue 9): EVIDENCE_DIR (default: <instance>/evidence), EVIDENCE_MAX_BYTES.
+    evidence_dir: str = ""
+    evidence_max_bytes: int = 10 * 1024 * 1024
 
     @property
     def production(self) -> bool:
@@ -115,6 +118,8 @@ class Settings:
             max_sheet_rows=integer("MAX_SHEET_ROWS", 60_000, maximum=1_048_576),
             max_upload_bytes=(integer("MAX_CONTENT_LENGTH", 0, minimum=1024)
                               if config.get("MAX_CONTENT_LENGTH") is not None else 32 * 1024 * 1024),
+            evidence_dir=str(config.get("EVIDENCE_DIR") or ""),
+            evidence_max_bytes=integer("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024),
         )
         if settings.signin_failures_per_address < settings.signin_failures_per_account:
             problems.append("SIGNIN_MAX_FAILURES_PER_ADDRESS phải lớn hơn hoặc bằng SIGNIN_MAX_FAILURES_PER_ACCOUNT "

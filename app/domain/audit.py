@@ -71,3 +71,14 @@ from app.domain.evaluation.workflow import EVENT_LABELS as _SHEET_EVENTS  # noqa
 
 ACTION_LABELS.update({f"sheet_{action}": f"Phiếu đánh giá: {label}" for action, label in _SHEET_EVENTS.items()})
 ACTION_LABELS["sheet_quota_override"] = "Xếp loại vượt chỉ tiêu (có lý do)"
+
+# Work plans and tasks (services.tasks, issue 9).
+ACTION_LABELS.update({
+    "task_plan_submit": "Kế hoạch công tác: gửi phê duyệt",
+    "task_plan_approve": "Kế hoạch công tác: phê duyệt",
+    "task_plan_return": "Kế hoạch công tác: trả lại",
+    "task_catalogue_changed": "Danh mục sản phẩm: sửa",
+    "task_catalogue_import": "Danh mục sản phẩm: nhập từ Excel",
+    "task_import": "Nhiệm vụ: nhập từ Excel",
+    "task_evidence_denied": "Minh chứng: từ chối tải",
+})

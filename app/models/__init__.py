@@ -5,6 +5,8 @@ from app.models.evaluation import *  # noqa: F401,F403  (the monthly evaluation'
 from app.models.org import OrgKind, OrgUnit
 from app.models.session import AuthSession, CredentialSheet
 from app.models.staff import Staff
+from app.models import tasks as _tasks
+from app.models.tasks import *  # noqa: F401,F403  (work plans and tasks, issue 9)
 
 __all__ = ["AuditEvent", "SignInAttempt", "AuthSession", "CredentialSheet", "OrgKind", "OrgUnit", "Staff",
-           *_evaluation.__all__]
+           *_evaluation.__all__, *_tasks.__all__]

@@ -102,13 +102,21 @@ EVALUATION_API = {
 EVALUATION_SCREENS = {"Sheet": ("can_show", "can_edit", "can_list")}
 REVIEW_SCREEN = {"SheetReview": ("can_list",)}
 
+# Work plans and tasks (issue 9): every signed-in person plans and follows up; which person or task is
+# decided by services.tasks from ids. The product catalogue: unit and block admins (Admin holds everything).
+TASKS = {
+    "Tasks": ("can_read", "can_write"),
+    "TaskApi": ("can_read", "can_write"),
+}
+TASK_CATALOGUE = {"TaskCatalogue": ("can_read", "can_manage")}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN},
-    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ, **REVIEW_SCREEN},
+    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN, **TASK_CATALOGUE},
+    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ, **REVIEW_SCREEN, **TASK_CATALOGUE},
     LEADER: {**UNIT_READ, **REVIEW_SCREEN},
     DEPARTMENT_HEAD: {**UNIT_READ, **REVIEW_SCREEN},
     SYNTHESIS: {**UNIT_READ, **REVIEW_SCREEN},
-    STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS},
+    STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS, **TASKS},
 }
 
 
@@ -127,6 +135,8 @@ MENU_OF_VIEW = {
     "SheetReview": ("Evaluation", "Sheet review"),
     "Periods": ("Evaluation", "Period list"),
     "RuleSets": ("Evaluation", "Rule sets"),
+    "Tasks": ("Work", "My plan", "Plan approvals", "Task follow-up"),
+    "TaskCatalogue": ("Work", "Task catalogue"),
 }
 
 
@@ -135,7 +145,7 @@ def grants_for(role_name: str) -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for view, perms in ROLE_GRANTS.get(role_name, {}).items():
         pairs.update((perm, view) for perm in perms)
-        if view in MENU_OF_VIEW and {"can_list", "can_upload", "can_password"} & set(perms):
+        if view in MENU_OF_VIEW and {"can_list", "can_upload", "can_password", "can_read"} & set(perms):
             pairs.update(("menu_access", menu) for menu in MENU_OF_VIEW[view])
     return pairs
 
@@ -157,6 +167,9 @@ VIEW_LABELS: dict[str, str] = {
     "SheetReview": "Danh sách phiếu đánh giá",
     "Periods": "Kỳ đánh giá",
     "RuleSets": "Bộ tiêu chí",
+    "Tasks": "Kế hoạch công tác, nhiệm vụ",
+    "TaskApi": "API nhiệm vụ",
+    "TaskCatalogue": "Danh mục sản phẩm (quy đổi)",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -177,6 +190,9 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_userinfo": "xem hồ sơ",
     "can_open": "mở kỳ",
     "can_close": "khóa kỳ",
+    "can_read": "xem",
+    "can_write": "cập nhật",
+    "can_manage": "quản lý",
 }
 
 

@@ -27,6 +27,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
     register_evaluation_views(appbuilder)
+    register_task_views(appbuilder)
     install_ui(appbuilder)
 
 
@@ -45,6 +46,20 @@ def register_evaluation_views(appbuilder) -> None:
     appbuilder.add_view(SheetReviewView, "Sheet review", label="Danh sách phiếu", icon="fa-list", category=cat)
     appbuilder.add_view(PeriodsView, "Period list", label="Kỳ đánh giá", icon="fa-calendar", category=cat)
     appbuilder.add_view(RuleSetsView, "Rule sets", label="Bộ tiêu chí", icon="fa-table", category=cat)
+
+
+def register_task_views(appbuilder) -> None:
+    """Work plans and tasks (issue 9): the screens, under "Công việc"."""
+    from app.views.tasks import TaskCatalogueView, TaskView
+
+    work = "Work"
+    appbuilder.add_view(TaskView, "My plan", label="Kế hoạch của tôi", icon="fa-tasks", category=work,
+                        category_label="Công việc", category_icon="fa-tasks")
+    appbuilder.add_link("Plan approvals", label="Kế hoạch chờ phê duyệt", href="/tasks/approvals", icon="fa-check-square-o",
+                        category=work)
+    appbuilder.add_link("Task follow-up", label="Theo dõi nhiệm vụ", href="/tasks/followup", icon="fa-exclamation-triangle",
+                        category=work)
+    appbuilder.add_view(TaskCatalogueView, "Task catalogue", label="Danh mục sản phẩm", icon="fa-list", category=work)
 
 
 def install_ui(appbuilder) -> None:

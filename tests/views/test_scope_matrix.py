@@ -53,8 +53,11 @@ def _foreign(app, unit_name):
         s.commit()
         sheet_id, period_id, version_id = _evaluation_targets(s, person.id)
         from app.models import Sheet
+        from tests.task_targets import foreign_task_targets  # issue 9: a task, its sheet and evidence
 
+        tasks = foreign_task_targets(s, unit.id, person.id, f"MARKER-{unit.id}")
         return {
+            **tasks,
             "sheet_id": sheet_id,
             "sheet_version": s.get(Sheet, sheet_id).version,
             "period_id": period_id,
@@ -86,8 +89,18 @@ def _evaluation_targets(session, person_id):
     return sheet.id, period.id, sheet.rule_version_id
 
 
+# Task routes whose pk is not a task (issue 9).
+TASK_PKS = {"TaskView.person": "person_id", "TaskView.plan": "person_id", "TaskView.leader_rate": "person_id",
+            "TaskView.breakdown": "sheet_id", "TaskApi.breakdown": "sheet_id", "TaskView.evidence_file": "evidence_id",
+            "TaskApi.evidence_file": "evidence_id", "TaskCatalogueView.delete": "product_id"}
+
+
 def _pk_for(endpoint: str, f: dict):
     view = endpoint.split(".")[0]
+    if endpoint in TASK_PKS:
+        return f[TASK_PKS[endpoint]]
+    if view in ("TaskView", "TaskApi"):
+        return f["task_id"]
     return {
         "StaffView": f["person_id"],
         "StaffApi": f["person_id"],
@@ -115,6 +128,8 @@ def _markers(endpoint: str, f: dict) -> list[str]:
         return [f["audit_marker"]]
     if view == "SheetView":  # the sheet page and its print view name the person with their account
         return [f["person_username"]]
+    if view in ("TaskView", "TaskApi", "TaskCatalogueView"):
+        return [f["task_marker"], f"MARKER-{f['unit_id']}", f["person_username"]]
     return [f["person_username"], f["audit_marker"]]
 
 
@@ -133,6 +148,7 @@ def _fingerprint(app, f):
             (person.full_name, person.unit_id, person.active, person.password, sorted(r.name for r in person.roles)),
             (unit.name, unit.parent_id),
             _sheet_state(s, f),
+            _task_fingerprint(s, f),
         )
 
 
@@ -150,6 +166,16 @@ def _sheet_state(s, f):
         tuple(s.execute(select(Criterion.name, Criterion.max_points).where(Criterion.version_id == f["rule_version_id"])
                         .order_by(Criterion.id)).all()),
     )
+
+
+def _task_fingerprint(s, f):
+    """The foreign unit's task rows, as stored (issue 9)."""
+    from app.models import ProductType, Task, TaskAssessment, TaskChange, TaskDelay, TaskEvidence, TaskPlan
+
+    out = []
+    for model in (ProductType, TaskPlan, Task, TaskAssessment, TaskDelay, TaskChange, TaskEvidence):
+        out.append(tuple(tuple(r) for r in s.execute(select(model.__table__).order_by(model.__table__.c.id))))
+    return tuple(out)
 
 
 def _routes(app):
@@ -243,6 +269,11 @@ def test_no_route_reaches_a_foreign_unit(app, demo, kind, home, foreign_unit):
                         "version": "1", "self_1": "1", "worked_days": "1", "text": "HACKED", "reason": "HACKED",
                         "commenter_id": "", "evaluator_id": str(f["person_id"]), "period": "2027-01",
                         "criterion_max_1": "1", "effective_from": "2030-01",
+                        # tasks (issue 9): every field a task form takes, aimed at the foreign rows
+                        "person_id": f["person_id"], "title": "HACKED", "quantity": "5",
+                        "deadline": "20/11/2026", "product_type_id": f["product_id"], "progress": "100",
+                        "unit_id": f["unit_id"], "code": "HACK", "coefficient": "9", "change_reason": "x",
+                        "quality": "fail", "note": "x", "to_period": "2026-12", "dd": "0", "e": "0",
                     }
                     if sheet_action:
                         data.update(action=sheet_action, version=str(f["sheet_version"]))
@@ -261,7 +292,9 @@ def test_matrix_covers_every_scoped_view(app):
              # Bearer-only (cookies get 401 above); their matrix signs in with tokens: tests/api/test_sheet_scope_matrix.py
              "SheetApi", "PeriodApi",
              # the evaluation screens: a foreign sheet, the open period, the rule version in force
-             "SheetView", "PeriodsView", "RuleSetsView"}
+             "SheetView", "PeriodsView", "RuleSetsView",
+             # issue 9: task pks from _pk_for/TASK_PKS; the API is Bearer-only (tests/api/test_task_api.py)
+             "TaskView", "TaskApi", "TaskCatalogueView"}
     app_views = {
         rule.endpoint.split(".")[0]
         for rule in _routes(app)

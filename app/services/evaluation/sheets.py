@@ -449,7 +449,11 @@ def finalise(session, sheet_id: Any, actor: Actor, version: Any, scores: Any = U
     (a lower one with a reason), and an A beyond the unit's quota only with a reason (logged)."""
     now = now or clock.now()
     c, role, to_state = _begin(session, sheet_id, actor, wf.FINALISE, version, today=now.date())
+    from app.services import tasks as task_service  # issue 9: tasks fill the NĐ 335 task group, bands on tasks
+
+    scores = task_service.finalise_scores(session, c, scores)
     a, notes, worked, fail = _assess_final(c, scores, worked_days, fails, grade, grade_reason, complete=True)
+    task_service.check_band_conditions(session, c, a.final_grade)
     s = c.sheet
     why_quota = _reason(quota_reason, "quota_reason")
     policy = c.rule.quota
