@@ -21,6 +21,8 @@ from typing import Any, Optional
 import click
 from flask.cli import with_appcontext
 
+from app.domain.root import current as root
+
 
 @click.group("mau01")
 def mau01():
@@ -68,7 +70,7 @@ def _block_id(session, name: str) -> int:
     if len(ids) == 1:
         return ids[0]
     if ids:
-        raise ValidationError("ambiguous_block", f"Có {len(ids)} khối cùng tên “{name}”; hãy liên hệ quản trị quận/huyện.", "block")
+        raise ValidationError("ambiguous_block", f"Có {len(ids)} khối cùng tên “{name}”; hãy liên hệ {root().admin}.", "block")
     known = sorted(session.scalars(select(OrgUnit.name).where(OrgUnit.kind == "block")))
     listing = "; ".join(f"“{n}”" for n in known) if known else "chưa có khối nào"
     raise ValidationError("unknown_block", f"Không có khối “{name}”. Các khối hiện có: {listing}.", "block")
@@ -142,7 +144,7 @@ def _summary(out: dict[str, Any], dry_run: bool) -> list[str]:
 @click.option("--block", "block_name", default=None, help="Khối nhận các đơn vị mới (mặc định: khối “Đơn vị mới (chưa xếp khối)”).")
 @with_appcontext
 def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path], block_name: Optional[str]):
-    """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx hoặc .xls), với quyền quản trị quận/huyện."""
+    """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx hoặc .xls), với quyền quản trị cấp cao nhất (đơn vị gốc)."""
     from app.domain.errors import DomainError
     from app.domain.scope import SYSTEM
     from app.extensions import db

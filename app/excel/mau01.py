@@ -32,6 +32,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from app.domain.root import current as root
 from app.domain.mau01 import (
     COLUMNS,
     ROLE_CHOICES,
@@ -252,7 +253,7 @@ def _guide_rows(header_row: int) -> list[tuple[str, str]]:
         ("Chức vụ", "Chức vụ hoặc chức danh hiện giữ, ví dụ: Chủ tịch, Trưởng phòng, Chuyên viên."),
         ("Tài khoản",
          "Nên để trống: phần mềm tự tạo tên đăng nhập theo Công văn số 297-CV/BTCQU: họ tên không dấu, viết "
-         "liền, chữ thường, thêm dấu “_” và hậu tố của quận (ví dụ ở quận Ba Đình: Nguyễn Văn An → "
+         f"liền, chữ thường, thêm dấu “_” và hậu tố của {root().word} (ví dụ với hậu tố badinh: Nguyễn Văn An → "
          "nguyenvanan_badinh; trùng tên thì thêm số trước hậu tố: nguyenvanan2_badinh). Nếu ghi sẵn thì phải đúng quy tắc "
          "trên và không trùng với người khác."),
         ("Email", "Địa chỉ thư điện tử công vụ, ví dụ: nguyenvanan@hanoi.gov.vn. Không trùng giữa hai người."),
@@ -271,7 +272,7 @@ def _guide_rows(header_row: int) -> list[tuple[str, str]]:
          "lãnh đạo đánh giá chấm điểm, ghi đúng như ở cột “Họ và tên”. Các trường hợp khác để trống."),
         ("Lãnh đạo đánh giá",
          "Họ và tên lãnh đạo đánh giá, xếp loại người này, ghi đúng như ở cột “Họ và tên”. Chỉ để trống đối "
-         "với người đứng đầu cơ quan, đơn vị do quận đánh giá."),
+         f"với người đứng đầu cơ quan, đơn vị do {root().level} đánh giá."),
         ("Tài khoản đăng nhập",
          "Sau khi nhập danh sách, mỗi người nhận tên đăng nhập và mật khẩu dùng một lần; phải đổi mật khẩu "
          "trong 5 ngày kể từ khi được cấp, quá hạn tài khoản tự động bị khóa."),

@@ -7,7 +7,7 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import relationship
 
-from app.domain.org import KIND_LABELS
+from app.domain.org import kind_label
 from app.models.types import LocalDateTime
 from app.services import clock
 
@@ -64,7 +64,7 @@ class OrgUnit(Model):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return kind_label(self.kind)
 
     def __repr__(self) -> str:
         return self.name

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from flask_appbuilder.security.sqla.models import Role, assoc_user_role
 from sqlalchemy import Sequence, bindparam, insert, select, update
 
+from app.domain.root import current as root
 from app.domain import mau01 as sheet_rules
 from app.domain.accounts import generate_initial_passwords, password_change_due
 from app.domain.dates import naive_local
@@ -383,7 +384,7 @@ def plan_import(session, sheet: ParsedSheet, actor: Actor, new_unit_block_id: Op
                 if key == "evaluator" and r.role == LEADER and not reach.everything:
                     # A unit head's evaluator sits outside the unit: the district admin links them.
                     warn(r.row, key, f"Không tìm thấy “{res.text}”{beyond}: người đánh giá lãnh đạo đơn vị ở "
-                                     "ngoài phạm vi này do quản trị quận/huyện gán; dòng này chưa gán người đánh giá.")
+                                     f"ngoài phạm vi này do {root().admin} gán; dòng này chưa gán người đánh giá.")
                 else:
                     err(r.row, key, f"Không tìm thấy người có tên hoặc tài khoản “{res.text}”{beyond}.")
                 refs.append(None)
@@ -399,7 +400,7 @@ def plan_import(session, sheet: ParsedSheet, actor: Actor, new_unit_block_id: Op
         acc.reviewer = usernames.get(refs[0]) if refs[0] else None
         acc.evaluator = usernames.get(refs[1]) if refs[1] else None
         if not r.evaluator:
-            warn(r.row, "evaluator", "Chưa có lãnh đạo đánh giá (chỉ để trống với người đứng đầu do quận đánh giá).")
+            warn(r.row, "evaluator", f"Chưa có lãnh đạo đánh giá (chỉ để trống với người đứng đầu do {root().level} đánh giá).")
         n = size[place]
         if not r.reviewer and r.role != LEADER and n > COMMENTER_THRESHOLD:
             warn(r.row, "reviewer", f"Đơn vị có {n} người: nên có lãnh đạo phụ trách nhận xét.")

@@ -7,6 +7,7 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import inspect, select
 from werkzeug.security import generate_password_hash
 
+from app.domain.root import current as root
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.phones import is_vietnamese_phone, normalize_phone
 from app.domain.roles import ADMIN, EVAL_ROLE_BY_CODE, roles_for
@@ -197,7 +198,7 @@ def create_district_admin(session, username: str, full_name: str, password: str,
     """
     require_actor(actor)
     if not actor.is_admin:
-        raise PermissionDenied("scope", "Chỉ quản trị quận/huyện mới được tạo tài khoản quản trị quận/huyện.")
+        raise PermissionDenied("scope", f"Chỉ {root().admin} mới được tạo tài khoản {root().admin}.")
     suffix = settings().account_suffix
     username = normalize_text(username).lower()
     if not username:

@@ -32,6 +32,7 @@ from typing import Any, Mapping, Optional
 from sqlalchemy import Integer, Boolean, and_, case, exists, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.root import current as root
 from app.domain.errors import OutOfReach, PermissionDenied, ValidationError
 from app.domain.evaluation import periods as P
 from app.domain.evaluation import workflow as wf
@@ -74,7 +75,7 @@ def _require_admin(session, actor: Optional[Actor], what: str, target: Any = Non
         return
     raise audit.refusal(
         session,
-        PermissionDenied("admin_only", f"Chỉ quản trị quận/huyện mới được {what}."),
+        PermissionDenied("admin_only", f"Chỉ {root().admin} mới được {what}."),
         "access_denied",
         actor=_user(session, actor),
         target=target,
