@@ -53,6 +53,9 @@ def install_ui(appbuilder) -> None:
 
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     tailor_profile_page(appbuilder)
+    from app.views.banners import install_template_helpers
+
+    install_template_helpers(app)  # trial-period filters, the pending banners
 
 
 PROFILE_FIELDS = ["full_name", "username", "unit", "department", "position", "contact_email", "phone", "roles",
