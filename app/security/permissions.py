@@ -96,8 +96,12 @@ EVALUATION_API = {
     "SwaggerView": ("can_show",),  # /swagger/v1
 }
 
+# Rollout (issue 11): the activation follow-up is the block admin's (and the district admin's, who holds
+# every permission); the staff list export rides on the Mẫu 01 screens; the guides are public.
+ROLLOUT_BLOCK = {"Activation": ("can_list", "can_export")}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE},
+    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **ROLLOUT_BLOCK},
     UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ},
     LEADER: UNIT_READ,
     DEPARTMENT_HEAD: UNIT_READ,
@@ -117,6 +121,7 @@ MENU_OF_VIEW = {
     "Mau01": ("Organisation", "Mau01 import"),
     "Account": ("Security", "Change password"),
     "RolesOverview": ("Security", "Roles overview"),
+    "Activation": ("Organisation", "Activation follow-up"),
 }
 
 
@@ -143,6 +148,7 @@ VIEW_LABELS: dict[str, str] = {
     "Account": "Tài khoản của mình",
     "UserDBModelView": "Hồ sơ của mình",
     "RolesOverview": "Vai trò và quyền",
+    "Activation": "Theo dõi triển khai",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",

@@ -19,6 +19,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(DepartmentView, "Departments list", label="Phòng, ban", icon="fa-folder-open", category=org)
     appbuilder.add_view(StaffView, "Staff list", label="Cán bộ, công chức", icon="fa-users", category=org)
     appbuilder.add_view(Mau01View, "Mau01 import", label="Nhập Mẫu 01", icon="fa-file-excel-o", category=org)
+    from app.views.activation import ActivationView
+
+    appbuilder.add_view(ActivationView, "Activation follow-up", label="Theo dõi triển khai", icon="fa-tasks",
+                        category=org)
     appbuilder.add_view(AuditLogView, "Audit log", label="Nhật ký hệ thống", icon="fa-history", category=security,
                         category_label="Bảo mật")
     appbuilder.add_view(RolesView, "Roles overview", label="Vai trò và quyền", icon="fa-id-badge", category=security)

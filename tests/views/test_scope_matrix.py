@@ -79,6 +79,8 @@ def _markers(endpoint: str, f: dict) -> list[str]:
         return [f["block_name"]]
     if view == "AuditLogView":
         return [f["audit_marker"]]
+    if view == "ActivationView":  # rollout: the follow-up lists units
+        return [f["unit_name"]]
     return [f["person_username"], f["audit_marker"]]
 
 
