@@ -44,6 +44,28 @@ def template(out: Path, unit_name: Optional[str], unit_type: Optional[str], rows
     click.echo(f"Đã ghi Mẫu 01 ({rows} dòng) vào {out}.")
 
 
+@mau01.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--unit", "unit_name", required=True, help="Tên đơn vị cần xuất danh sách cán bộ hiện có.")
+@with_appcontext
+def export(out: Path, unit_name: str):
+    """Xuất danh sách cán bộ hiện có của một đơn vị theo Mẫu 01 ra tệp OUT (.xlsx); sửa rồi nhập lại được."""
+    from app.domain.errors import DomainError
+    from app.domain.scope import SYSTEM
+    from app.extensions import db
+    from app.services import staff_list
+
+    try:
+        unit = staff_list.find_unit(db.session, SYSTEM, unit_name)
+        data = staff_list.export_unit(db.session, SYSTEM, unit)
+    except DomainError as exc:
+        click.echo(f"Lỗi: {exc.message}", err=True)
+        raise SystemExit(1) from None
+    out.write_bytes(data)
+    db.session.rollback()
+    click.echo(f"Đã ghi danh sách {len(staff_list.people_rows(db.session, unit))} người của “{unit.name}” theo Mẫu 01 vào {out}.")
+
+
 def _failure(message: str) -> dict[str, Any]:
     """The JSON of an import that could not even start (unreadable file, unknown block…)."""
     return {"committed": False, "rows": 0, "created": 0, "updated": 0, "unchanged": 0, "units_created": [],

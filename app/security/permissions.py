@@ -11,7 +11,7 @@ from app.domain.roles import BLOCK_ADMIN, DEPARTMENT_HEAD, LEADER, STAFF, SYNTHE
 READ = ("can_list", "can_show")
 WRITE = READ + ("can_add", "can_edit", "can_delete")
 API_READ = ("can_get",)
-MAU01 = ("can_template", "can_upload", "can_confirm", "can_credentials", "can_errors")
+MAU01 = ("can_template", "can_upload", "can_confirm", "can_credentials", "can_errors", "can_export")
 
 # Own account: profile page and the change-password form (with the password policy).
 SELF_SERVICE = {

@@ -66,6 +66,7 @@ def _pk_for(endpoint: str, f: dict):
         "BlockView": f["block_id"],
         "DepartmentView": f["dept_id"],
         "AuditLogView": f["audit_id"],
+        "Mau01View": f["unit_id"],  # rollout: /mau01/export/<unit>
     }.get(view, 1)
 
 
@@ -200,7 +201,8 @@ def test_matrix_covers_every_scoped_view(app):
     """Every FAB view or API of the app has a foreign pk and markers, so the matrix checks it."""
     known = {"StaffView", "StaffApi", "UserDBModelView", "UnitView", "OrgApi", "BlockView", "DepartmentView", "AuditLogView",
              # Bearer-only (cookies get 401 above); their matrix signs in with tokens: tests/api/test_sheet_scope_matrix.py
-             "SheetApi", "PeriodApi"}
+             "SheetApi", "PeriodApi",
+             "Mau01View"}  # rollout: the staff list export of a unit (pk = the unit)
     app_views = {
         rule.endpoint.split(".")[0]
         for rule in _routes(app)
