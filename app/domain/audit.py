@@ -71,3 +71,9 @@ from app.domain.evaluation.workflow import EVENT_LABELS as _SHEET_EVENTS  # noqa
 
 ACTION_LABELS.update({f"sheet_{action}": f"Phiếu đánh giá: {label}" for action, label in _SHEET_EVENTS.items()})
 ACTION_LABELS["sheet_quota_override"] = "Xếp loại vượt chỉ tiêu (có lý do)"
+
+# Rollout (issue 11): transfers and merges.
+ACTION_LABELS.update({
+    "unit_merged": "Gộp đơn vị",
+    "sheets_transferred": "Phiếu đánh giá theo người chuyển đơn vị",
+})

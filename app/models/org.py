@@ -43,10 +43,20 @@ class OrgUnit(Model):
     unit_type = Column(String(100))
     declared_headcount = Column(Integer)
     created_on = Column(LocalDateTime, default=clock.now, server_default=func.now())
+    # A unit merged into another (the 2025 reform merged many): kept, with its past sheets and reports,
+    # but no longer in use; its people moved to ``merged_into``.
+    merged_into_id = Column(Integer, ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
+    merged_at = Column(LocalDateTime)
 
     parent = relationship("OrgUnit", remote_side=[id], foreign_keys=[parent_id], backref="children")
     block = relationship("OrgUnit", remote_side=[id], foreign_keys=[block_id])
     unit = relationship("OrgUnit", remote_side=[id], foreign_keys=[unit_id])
+    merged_into = relationship("OrgUnit", remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def is_active(self) -> bool:
+        """False once merged into another unit."""
+        return self.merged_into_id is None
 
     @property
     def staff_count(self) -> int:

@@ -98,7 +98,7 @@ EVALUATION_API = {
 
 # Rollout (issue 11): the activation follow-up is the block admin's (and the district admin's, who holds
 # every permission); the staff list export rides on the Mẫu 01 screens; the guides are public.
-ROLLOUT_BLOCK = {"Activation": ("can_list", "can_export")}
+ROLLOUT_BLOCK = {"Activation": ("can_list", "can_export"), "UnitMerge": ("can_list", "can_merge")}
 
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **ROLLOUT_BLOCK},
@@ -122,6 +122,7 @@ MENU_OF_VIEW = {
     "Account": ("Security", "Change password"),
     "RolesOverview": ("Security", "Roles overview"),
     "Activation": ("Organisation", "Activation follow-up"),
+    "UnitMerge": ("Organisation", "Unit merge"),
 }
 
 
@@ -149,6 +150,7 @@ VIEW_LABELS: dict[str, str] = {
     "UserDBModelView": "Hồ sơ của mình",
     "RolesOverview": "Vai trò và quyền",
     "Activation": "Theo dõi triển khai",
+    "UnitMerge": "Gộp đơn vị",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -167,6 +169,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_errors": "tải tệp lỗi",
     "can_password": "đổi mật khẩu",
     "can_userinfo": "xem hồ sơ",
+    "can_merge": "gộp đơn vị",
 }
 
 

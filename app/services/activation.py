@@ -136,8 +136,7 @@ def activation_report(session, actor: Actor) -> Report:
 
 def _active_unit():
     """Units still in use (a merged unit is kept for history but no longer followed up)."""
-    active = getattr(OrgUnit, "merged_into_id", None)
-    return active.is_(None) if active is not None else OrgUnit.id.isnot(None)
+    return OrgUnit.merged_into_id.is_(None)
 
 
 HEADERS = ["Khối", "Đơn vị", "Đã gửi danh sách", "Số người khai báo", "Tài khoản đã tạo", "Đã đổi mật khẩu",

@@ -130,6 +130,11 @@ def prepare(session, person: Staff, actor: Actor, actor_user=None) -> Optional[s
                          detail={"truoc": sorted(before.roles), "sau": sorted(names)})
         if changes:
             audit.record(session, "user_updated", actor=who, target=person, detail=changes)
+        if before.place != after.place or "department_id" in changes or "department" in changes:
+            # A move (rollout): the routing follows the new unit, open sheets follow the person.
+            from app.services import transfers
+
+            transfers.after_move(session, person, before.place.unit_id, who, explicit=changes)
     return password
 
 

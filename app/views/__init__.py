@@ -23,6 +23,9 @@ def register_views(appbuilder) -> None:
 
     appbuilder.add_view(ActivationView, "Activation follow-up", label="Theo dõi triển khai", icon="fa-tasks",
                         category=org)
+    from app.views.merge import UnitMergeView
+
+    appbuilder.add_view(UnitMergeView, "Unit merge", label="Gộp đơn vị", icon="fa-compress", category=org)
     appbuilder.add_view(AuditLogView, "Audit log", label="Nhật ký hệ thống", icon="fa-history", category=security,
                         category_label="Bảo mật")
     appbuilder.add_view(RolesView, "Roles overview", label="Vai trò và quyền", icon="fa-id-badge", category=security)
