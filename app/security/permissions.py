@@ -99,6 +99,10 @@ EVALUATION_API = {
 # Rollout (issue 11): the activation follow-up is the block admin's (and the district admin's, who holds
 # every permission); the staff list export rides on the Mẫu 01 screens; the guides are public.
 ROLLOUT_BLOCK = {"Activation": ("can_list", "can_export"), "UnitMerge": ("can_list", "can_merge")}
+# The menu entry "Trợ giúp → Hướng dẫn sử dụng" for everybody, signed in (every person holds ``staff``) or not
+# (FAB's Public role): the guide pages themselves are public.
+GUIDE_MENU = {"Help": ("menu_access",), "User guides": ("menu_access",)}
+PUBLIC_GRANTS = frozenset(("menu_access", menu) for menu in GUIDE_MENU)
 
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **ROLLOUT_BLOCK},
@@ -106,7 +110,7 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     LEADER: UNIT_READ,
     DEPARTMENT_HEAD: UNIT_READ,
     SYNTHESIS: UNIT_READ,
-    STAFF: {**SELF_SERVICE, **EVALUATION_API},
+    STAFF: {**SELF_SERVICE, **EVALUATION_API, **GUIDE_MENU},
 }
 
 

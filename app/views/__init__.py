@@ -30,6 +30,11 @@ def register_views(appbuilder) -> None:
                         category_label="Bảo mật")
     appbuilder.add_view(RolesView, "Roles overview", label="Vai trò và quyền", icon="fa-id-badge", category=security)
     appbuilder.add_view_no_menu(AccountView)
+    from app.views.guides import GuidesView
+
+    appbuilder.add_view_no_menu(GuidesView)
+    appbuilder.add_link("User guides", label="Hướng dẫn sử dụng", href="/guides/", icon="fa-book", category="Help",
+                        category_label="Trợ giúp")
     appbuilder.add_link("Change password", label="Đổi mật khẩu", href="/account/password", icon="fa-key", category=security)
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
