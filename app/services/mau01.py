@@ -193,6 +193,11 @@ def _resolve_units(sheet: ParsedSheet, folded: _Folded, index: OrgIndex, reach: 
     pending_departments: dict[str, list] = {}
     for key, text in texts.items():
         units = [u for u in index.units_by_key.get(key, ()) if reach.has_unit(u.id)]
+        merged = [u for u in index.merged_by_key.get(key, ()) if reach.has_unit(u.id)]
+        if not units and merged:
+            into = index.unit_name(index.merged_into.get(merged[0].id)) or ""
+            out[key] = _UnitChoice(error=f"Đơn vị “{text}” đã được gộp vào “{into}”; hãy ghi tên đơn vị “{into}”.")
+            continue
         if len(units) > 1 and new_unit_block_id is not None:
             in_block = [u for u in units if u.block_id == new_unit_block_id]
             units = in_block or units

@@ -188,7 +188,8 @@ class Mau01View(BaseView):
         """The units whose people the actor manages (the staff list export)."""
         actor = current_actor()
         return db.session.scalars(
-            select(OrgUnit).where(OrgUnit.kind == "unit", org_clause(actor, "unit", manage=True)).order_by(OrgUnit.name_key)
+            select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.merged_into_id.is_(None),
+                                  org_clause(actor, "unit", manage=True)).order_by(OrgUnit.name_key)
         ).all()
 
     @expose("/export/<int:pk>")

@@ -209,3 +209,21 @@ def test_the_merge_screen(app, client, demo):
     with app.app_context():
         assert db.session.get(OrgUnit, source).merged_into_id == target
         db.session.remove()
+
+
+def test_an_import_naming_a_merged_unit_is_refused_with_the_new_name(ctx):
+    from app.domain.scope import SYSTEM
+    from app.models import Staff
+    from app.services.mau01 import run_import
+    from app.services.transfers import merge_units
+    from app.services.uow import unit_of_work
+
+    source, target = unit_named(ctx, THIRD), unit_named(ctx, TO)
+    with unit_of_work(ctx):
+        merge_units(ctx, source.id, target.id, SYSTEM)
+    count = ctx.scalar(select(func.count(Staff.id)))
+    with unit_of_work(ctx):
+        out = run_import(ctx, io.BytesIO(mau01_sheet([("Hà Văn Mới", THIRD, None, "0912000001", None)])), SYSTEM).as_json()
+    assert not out["committed"] and [e["message"] for e in out["errors"]] == [
+        f"Đơn vị “{THIRD}” đã được gộp vào “{TO}”; hãy ghi tên đơn vị “{TO}”."]
+    assert ctx.scalar(select(func.count(Staff.id))) == count
