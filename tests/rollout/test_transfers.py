@@ -227,3 +227,27 @@ def test_an_import_naming_a_merged_unit_is_refused_with_the_new_name(ctx):
     assert not out["committed"] and [e["message"] for e in out["errors"]] == [
         f"Đơn vị “{THIRD}” đã được gộp vào “{TO}”; hãy ghi tên đơn vị “{TO}”."]
     assert ctx.scalar(select(func.count(Staff.id))) == count
+
+
+def test_a_move_through_the_staff_edit_form(app, client, demo, ctx):
+    from app.domain.evaluation import workflow as wf
+    from app.models import Sheet, SheetEvent, Staff
+
+    open_period(ctx, "2026-11")
+    old, new = unit_named(ctx, FROM), unit_named(ctx, TO)
+    person = _staff_member(ctx, old)
+    head = _head(ctx, new)
+    demo.login(client, "block_admin", "Khối xã, phường")
+    resp = client.post(f"/staff/edit/{person.id}", data={
+        "full_name": person.full_name, "position": person.position or "", "unit": new.id, "department": "__None",
+        "eval_role": person.eval_role, "reviewer": str(person.reviewer_id), "evaluator": str(person.evaluator_id),
+        "phone": person.phone or "",
+    })
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    ctx.expire_all()
+    moved = ctx.get(Staff, person.id)
+    assert (moved.unit_id, moved.department_id, moved.reviewer_id, moved.evaluator_id) == (new.id, None, None, head)
+    sheet = ctx.scalar(select(Sheet).where(Sheet.person_id == person.id))
+    assert (sheet.unit_id, sheet.commenter_id, sheet.evaluator_id, sheet.state) == (new.id, None, head, wf.DRAFT)
+    assert [e.reason for e in ctx.scalars(select(SheetEvent).where(SheetEvent.sheet_id == sheet.id))] == [
+        f"Chuyển đơn vị: {FROM} → {TO}."]
