@@ -87,6 +87,9 @@ def _clean_fields(session, person: Staff, keep_admin: bool = False) -> None:
         raise ValidationError("required", "Hãy chọn đơn vị công tác.", "unit")
     if unit is not None and unit.kind != "unit":
         raise ValidationError("unit", f"“{unit.name}” không phải là một đơn vị.", "unit")
+    if unit is not None and unit.merged_into_id is not None:  # rollout: a merged unit keeps history only
+        into = unit.merged_into.name if unit.merged_into is not None else ""
+        raise ValidationError("unit", f"Đơn vị “{unit.name}” đã được gộp vào “{into}”; hãy chọn đơn vị “{into}”.", "unit")
     dept = ref_now(session, person, "department", "department_id")
     if dept is not None and (dept.kind != "department" or unit is None or dept.unit_id != unit.id):
         where = f"đơn vị “{unit.name}”" if unit is not None else "đơn vị nào"

@@ -13,7 +13,7 @@ from app.settings import settings
 
 from app.domain.roles import EVAL_ROLES
 from app.models import Staff
-from app.security.scope import StaffScopeFilter, org_scope_filter
+from app.security.scope import ActiveUnitFilter, StaffScopeFilter, org_scope_filter
 from app.domain.errors import DomainError
 from app.services import accounts as account_service
 from app.services import uow
@@ -91,7 +91,7 @@ class StaffView(ScopedModelView):
         "username": StringField("Tài khoản", validators=[Optional(), Length(max=128)]),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "unit": [["id", org_scope_filter("unit", manage=True), None]],
+        "unit": [["id", org_scope_filter("unit", manage=True), None], ["id", ActiveUnitFilter, None]],
         "department": [["id", org_scope_filter("department", manage=True), None]],
         "reviewer": [["id", StaffScopeFilter, None]],
         "evaluator": [["id", StaffScopeFilter, None]],

@@ -251,3 +251,25 @@ def test_a_move_through_the_staff_edit_form(app, client, demo, ctx):
     assert (sheet.unit_id, sheet.commenter_id, sheet.evaluator_id, sheet.state) == (new.id, None, head, wf.DRAFT)
     assert [e.reason for e in ctx.scalars(select(SheetEvent).where(SheetEvent.sheet_id == sheet.id))] == [
         f"Chuyển đơn vị: {FROM} → {TO}."]
+
+
+def test_nobody_is_put_into_a_merged_unit(app, client, demo, ctx):
+    from app.domain.errors import ValidationError
+    from app.domain.scope import SYSTEM
+    from app.models import Staff
+    from app.services import staff as staff_service
+    from app.services.transfers import merge_units
+    from app.services.uow import unit_of_work
+
+    source, target = unit_named(ctx, THIRD), unit_named(ctx, TO)
+    with unit_of_work(ctx):
+        merge_units(ctx, source.id, target.id, SYSTEM)
+    demo.login(client, "block_admin", "Khối xã, phường")
+    form = client.get("/staff/add").get_data(as_text=True)
+    assert f'value="{target.id}"' in form and f'value="{source.id}"' not in form
+    person = _staff_member(ctx, unit_named(ctx, FROM))
+    with pytest.raises(ValidationError, match=f"đã được gộp vào “{TO}”"):
+        person.unit, person.department = ctx.get(type(source), source.id), None
+        staff_service.prepare(ctx, person, SYSTEM)
+    ctx.rollback()
+    assert ctx.get(Staff, person.id).unit_id == unit_named(ctx, FROM).id
