@@ -59,6 +59,13 @@ class OrgUnit(Model):
         return self.merged_into_id is None
 
     @property
+    def status_label(self) -> str:
+        """"Đang hoạt động", or "Đã gộp vào <unit>" (kept for the reports of past periods)."""
+        if self.merged_into_id is None:
+            return "Đang hoạt động"
+        return f"Đã gộp vào {self.merged_into.name}" if self.merged_into is not None else "Đã gộp"
+
+    @property
     def staff_count(self) -> int:
         """People whose unit this is: the live count shown beside the declared Mẫu 01 headcount."""
         from sqlalchemy import select

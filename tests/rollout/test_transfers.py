@@ -273,3 +273,17 @@ def test_nobody_is_put_into_a_merged_unit(app, client, demo, ctx):
         staff_service.prepare(ctx, person, SYSTEM)
     ctx.rollback()
     assert ctx.get(Staff, person.id).unit_id == unit_named(ctx, FROM).id
+
+
+def test_the_units_list_says_which_unit_was_merged_where(app, client, demo, ctx):
+    from app.domain.scope import SYSTEM
+    from app.services.transfers import merge_units
+    from app.services.uow import unit_of_work
+
+    source, target = unit_named(ctx, THIRD), unit_named(ctx, TO)
+    with unit_of_work(ctx):
+        merge_units(ctx, source.id, target.id, SYSTEM)
+    demo.login(client, "block_admin", "Khối xã, phường")
+    body = client.get("/units/list/").get_data(as_text=True)
+    assert f"Đã gộp vào {TO}" in body and body.count("Đang hoạt động") >= 2
+    assert f"Đã gộp vào {TO}" in client.get(f"/units/show/{source.id}").get_data(as_text=True)
