@@ -677,9 +677,10 @@ def commit_plan(session, plan: ImportPlan, actor: Actor, actor_user=None, source
         session.execute(update(table).where(table.c.id == a.existing_id).values(**values), execution_options={"synchronize_session": False})
         if {"eval_role", "is_unit_admin"} & set(a.changes):
             _resync_roles(session, a.existing_id, roles)
-    # 4b. People who moved (another unit or department) or were re-routed: their open sheets follow them.
+    # 4b. People who moved (another unit or department): their open sheets follow them, to the leaders the
+    # row names or, for leaders left in the old unit, the new unit's head (services/transfers.py).
     moved = [(a.existing_id, a.changes["unit_id"][0] if "unit_id" in a.changes else None) for a in updated
-             if {"unit_id", "department_id", "reviewer_id", "evaluator_id"} & set(a.changes)]
+             if {"unit_id", "department_id"} & set(a.changes)]
     plan_changes = {a.existing_id: set(a.changes) for a in updated}
     if moved:
         from app.services import transfers
