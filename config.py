@@ -42,7 +42,12 @@ class Config:
     APP_ENV = os.environ.get("APP_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 
-    DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Quận Ba Đình")
+    # The root of the org tree (a ward, a commune, a city department, the city). DISTRICT_NAME is the old
+    # name of ORG_NAME and still read. ORG_KIND: the word screens use for the root; when empty it is taken
+    # from the first word(s) of the name ("Phường Ba Đình" → "Phường").
+    ORG_NAME = os.environ.get("ORG_NAME")  # unset: DISTRICT_NAME, else "Phường Ba Đình" (app/settings.py)
+    DISTRICT_NAME = os.environ.get("DISTRICT_NAME")
+    ORG_KIND = os.environ.get("ORG_KIND", "")
     ACCOUNT_SUFFIX = os.environ.get("ACCOUNT_SUFFIX", "badinh")
 
     SQLALCHEMY_DATABASE_URI = database_url()

@@ -53,9 +53,10 @@ def setup():
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Chỉ tạo khi CSDL chưa có người dùng nào.")
+@click.option("--legacy-district", is_flag=True, help="Tạo quận Ba Đình trước 1/7/2025 (các khối, phòng của quận) thay cho phường.")
 @with_appcontext
-def demo(if_empty):
-    """Tạo dữ liệu mẫu: quận Ba Đình với các khối, đơn vị và khoảng 300 cán bộ."""
+def demo(if_empty, legacy_district):
+    """Tạo dữ liệu mẫu: phường Ba Đình (sau 1/7/2025) hoặc quận Ba Đình cũ (--legacy-district)."""
     from app.extensions import db
     from app.models import Staff
     from app.settings import settings
@@ -75,7 +76,7 @@ def demo(if_empty):
     from app.services.uow import unit_of_work
 
     with unit_of_work(db.session):
-        summary = seed_demo(db.session)
+        summary = seed_demo(db.session, layout="district" if legacy_district else "ward")
     click.echo(f"Đã tạo {summary['blocks']} khối, {summary['units']} đơn vị, {summary['departments']} phòng ban, {summary['staff']} cán bộ.")
     print_logins(db.session, click.echo)
     click.echo(f"Mật khẩu của mọi tài khoản mẫu: {DEMO_PASSWORD}")
@@ -83,11 +84,11 @@ def demo(if_empty):
 
 @click.command("create-admin")
 @click.option("--username", required=True)
-@click.option("--full-name", default="Quản trị quận")
+@click.option("--full-name", default=None, help="Họ tên (mặc định: “Quản trị cấp …” theo loại đơn vị gốc).")
 @click.password_option()
 @with_appcontext
 def create_admin(username, full_name, password):
-    """Tạo tài khoản quản trị quận/huyện."""
+    """Tạo tài khoản quản trị đơn vị gốc (phường, xã, thành phố, sở…)."""
     from app.domain.errors import DomainError
     from app.domain.scope import SYSTEM
     from app.domain.text import normalize_text
@@ -96,6 +97,9 @@ def create_admin(username, full_name, password):
     from app.services.staff import create_district_admin
     from app.services.uow import unit_of_work
 
+    from app.settings import settings
+
+    full_name = full_name or settings().root.admin_title
     problems = accounts.password_problems(password, normalize_text(username).lower(), full_name, accounts.places_of())
     if problems:
         raise click.ClickException("Mật khẩu chưa đạt yêu cầu: " + " ".join(problems))

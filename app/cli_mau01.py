@@ -21,6 +21,8 @@ from typing import Any, Optional
 import click
 from flask.cli import with_appcontext
 
+from app.domain.root import current as root
+
 
 @click.group("mau01")
 def mau01():
@@ -40,6 +42,28 @@ def template(out: Path, unit_name: Optional[str], unit_type: Optional[str], rows
 
     out.write_bytes(template_bytes(unit_name=unit_name, unit_type=unit_type, rows=rows))
     click.echo(f"Đã ghi Mẫu 01 ({rows} dòng) vào {out}.")
+
+
+@mau01.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--unit", "unit_name", required=True, help="Tên đơn vị cần xuất danh sách cán bộ hiện có.")
+@with_appcontext
+def export(out: Path, unit_name: str):
+    """Xuất danh sách cán bộ hiện có của một đơn vị theo Mẫu 01 ra tệp OUT (.xlsx); sửa rồi nhập lại được."""
+    from app.domain.errors import DomainError
+    from app.domain.scope import SYSTEM
+    from app.extensions import db
+    from app.services import staff_list
+
+    try:
+        unit = staff_list.find_unit(db.session, SYSTEM, unit_name)
+        data = staff_list.export_unit(db.session, SYSTEM, unit)
+    except DomainError as exc:
+        click.echo(f"Lỗi: {exc.message}", err=True)
+        raise SystemExit(1) from None
+    out.write_bytes(data)
+    db.session.rollback()
+    click.echo(f"Đã ghi danh sách {len(staff_list.people_rows(db.session, unit))} người của “{unit.name}” theo Mẫu 01 vào {out}.")
 
 
 def _failure(message: str) -> dict[str, Any]:
@@ -68,7 +92,7 @@ def _block_id(session, name: str) -> int:
     if len(ids) == 1:
         return ids[0]
     if ids:
-        raise ValidationError("ambiguous_block", f"Có {len(ids)} khối cùng tên “{name}”; hãy liên hệ quản trị quận/huyện.", "block")
+        raise ValidationError("ambiguous_block", f"Có {len(ids)} khối cùng tên “{name}”; hãy liên hệ {root().admin}.", "block")
     known = sorted(session.scalars(select(OrgUnit.name).where(OrgUnit.kind == "block")))
     listing = "; ".join(f"“{n}”" for n in known) if known else "chưa có khối nào"
     raise ValidationError("unknown_block", f"Không có khối “{name}”. Các khối hiện có: {listing}.", "block")
@@ -142,7 +166,7 @@ def _summary(out: dict[str, Any], dry_run: bool) -> list[str]:
 @click.option("--block", "block_name", default=None, help="Khối nhận các đơn vị mới (mặc định: khối “Đơn vị mới (chưa xếp khối)”).")
 @with_appcontext
 def import_(file: Path, dry_run: bool, as_json: bool, credentials: Optional[Path], block_name: Optional[str]):
-    """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx hoặc .xls), với quyền quản trị quận/huyện."""
+    """Nhập danh sách cán bộ theo Mẫu 01 từ tệp FILE (.xlsx hoặc .xls), với quyền quản trị cấp cao nhất (đơn vị gốc)."""
     from app.domain.errors import DomainError
     from app.domain.scope import SYSTEM
     from app.extensions import db

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from app.domain.evaluation.periods import TRIAL_LABEL as P_TRIAL_LABEL
 from app.domain.scope import SYSTEM
 
 # The command line acts as the explicit system actor (district reach, logged "Hệ thống (dòng lệnh)").
@@ -43,7 +44,7 @@ def period():
 
 @period.command("open")
 @click.argument("key")
-@click.option("--trial", is_flag=True, help="Kỳ chạy thử (không tính vào kết quả).")
+@click.option("--trial", is_flag=True, help="Kỳ vận hành thử (chạy đủ quy trình, không tính vào tổng hợp).")
 @click.option("--working-days", type=str, default=None, help="Số ngày làm việc (mặc định: tính theo lịch nghỉ lễ, Tết).")
 @with_appcontext
 def open_(key, trial, working_days):
@@ -56,7 +57,7 @@ def open_(key, trial, working_days):
         return p, sum(service.sheet_counts(session, p).values())
 
     p, sheets = _run(work)
-    trial_text = ", chạy thử" if p.trial else ""
+    trial_text = f", {P_TRIAL_LABEL.lower()}" if p.trial else ""
     click.echo(f"Đã mở kỳ đánh giá {p.key} ({p.label}{trial_text}): {p.working_days} ngày làm việc, {sheets} phiếu.")
     for step, window in p.windows.items():
         click.echo(f"  {STEP_TITLES[step] + ':':<20} {fmt_date(window.start)} – {fmt_date(window.end)}")
@@ -97,7 +98,7 @@ def list_():
     click.echo(f"{'Kỳ':<9}{'Trạng thái':<12}{'Ngày làm việc':>14}{'Phiếu':>8}{'Đã xếp loại':>13}  Ghi chú")
     for p in periods:
         counts = service.sheet_counts(db.session, p)
-        note = "chạy thử" if p.trial else ""
+        note = P_TRIAL_LABEL if p.trial else ""
         click.echo(f"{p.key:<9}{PERIOD_STATE_LABELS.get(p.state, p.state):<12}{p.working_days:>14}"
                    f"{sum(counts.values()):>8}{counts.get(FINALISED, 0):>13}  {note}".rstrip())
 

@@ -44,6 +44,14 @@ class Settings:
     # Evidence files of tasks (issue 9): EVIDENCE_DIR (default: <instance>/evidence), EVIDENCE_MAX_BYTES.
     evidence_dir: str = ""
     evidence_max_bytes: int = 10 * 1024 * 1024
+    # ORG_KIND: the root's kind ("Phường", "Xã", "Thành phố", "Sở"): the word screens use instead of "quận".
+    org_kind: str = "Phường"
+
+    @property
+    def root(self):
+        from app.domain.root import Root
+
+        return Root(self.org_name, self.org_kind)
 
     @property
     def production(self) -> bool:
@@ -93,13 +101,16 @@ class Settings:
         suffix = str(config.get("ACCOUNT_SUFFIX") or "").strip()
         if not suffix or not suffix.isascii() or not suffix.replace("_", "").isalnum() or suffix != suffix.lower():
             problems.append(f"ACCOUNT_SUFFIX phải là chữ thường không dấu, không khoảng trắng (đang là “{suffix}”).")
-        org_name = str(config.get("ORG_NAME") or config.get("DISTRICT_NAME") or "").strip()
+        raw_name = next((config.get(k) for k in ("ORG_NAME", "DISTRICT_NAME") if config.get(k) is not None), "Phường Ba Đình")
+        org_name = " ".join(str(raw_name).split())
         if not org_name:
-            problems.append("DISTRICT_NAME (tên đơn vị gốc) không được để trống.")
+            problems.append("ORG_NAME (tên đơn vị gốc; DISTRICT_NAME là tên cũ) không được để trống.")
+        org_kind = _org_kind(config, org_name, problems)
         eval_windows = _eval_windows(config, problems)
         settings = cls(
             app_env=str(config.get("APP_ENV") or "development"),
             org_name=org_name,
+            org_kind=org_kind,
             account_suffix=suffix,
             password_change_days=integer("PASSWORD_CHANGE_DAYS", 5),
             password_deadline=deadline,
@@ -129,6 +140,21 @@ class Settings:
         return settings
 
 
+def _org_kind(config: Mapping[str, Any], org_name: str, problems: list[str]) -> str:
+    """ORG_KIND as given, else the kind the root's name starts with ("Quận Ba Đình" → "Quận")."""
+    from app.domain.root import infer_kind
+
+    raw = " ".join(str(config.get("ORG_KIND") or "").split())
+    if raw:
+        return raw[:1].upper() + raw[1:]
+    kind = infer_kind(org_name)
+    if kind is None:
+        problems.append(f"ORG_KIND (loại đơn vị gốc, ví dụ “Phường”, “Xã”, “Thành phố”, “Sở”) chưa đặt và không suy ra "
+                        f"được từ tên “{org_name}”.")
+        return "Phường"
+    return kind
+
+
 EVAL_WINDOW_VARIABLES = {
     "self_assessment": "EVAL_SELF_WINDOW",
     "comment": "EVAL_COMMENT_WINDOW",
@@ -154,7 +180,20 @@ def _eval_windows(config: Mapping[str, Any], problems: list[str]) -> dict[str, A
 
 
 def install(app, settings: Settings) -> None:
+    from app.domain import root
+
     app.extensions["settings"] = settings
+    root.install(_current_root)
+
+
+def _current_root():
+    """The running app's root (app/domain/root.py reads it through this provider)."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return None
+    found = current_app.extensions.get("settings")
+    return found.root if found is not None else None
 
 
 def settings() -> Settings:

@@ -270,7 +270,7 @@ def make_app(url: str):
     with app.app_context():
         run_setup()
         if db.session.query(Staff.id).filter(Staff.username != "admin").first() is None:
-            seed_demo(db.session)
+            seed_demo(db.session, layout="district")
         db.session.remove()
     return app, url
 

@@ -1,10 +1,17 @@
-"""A believable Quận Ba Đình: four blocks, eleven units, about 300 people with Vietnamese names.
+"""Demo organisations with Vietnamese names, deterministic (fixed random seed).
 
-Deterministic (fixed random seed), so screenshots and tests see the same district every time.
+- ``ward`` (default): a post-2025 ward, Phường Ba Đình, under the city since 1/7/2025: its Party committee
+  office, the People's Council and Committee office, the ward's departments, the public service centre,
+  the Fatherland Front and schools; about 250 people.
+- ``district`` (``flask --app run demo --legacy-district``): the pre-2025 Quận Ba Đình, four blocks, eleven
+  units, about 300 people. The test suite runs on this one.
+
+The root's name is the configured ORG_NAME; the layout only decides what sits under it.
 """
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import select
@@ -29,7 +36,7 @@ MIDDLE_F = ["Thị", "Thu", "Thanh", "Ngọc", "Minh", "Phương", "Thùy", "H�
 GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Hiếu", "Hùng", "Khánh", "Long", "Nam", "Quân", "Sơn", "Thắng", "Toàn", "Trung", "Tuấn", "Việt"]
 GIVEN_F = ["Chi", "Dung", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh", "Loan", "Mai", "Nga", "Ngọc", "Nhung", "Phương", "Thảo", "Trang", "Yến"]
 
-BLOCKS = [
+DISTRICT_BLOCKS = [
     ("Khối Đảng – Đoàn thể", [
         ("Ban Tổ chức Quận ủy", "Cơ quan Đảng", 16, ["Tổ chức cán bộ", "Đảng viên"], ("Trưởng ban", "Phó Trưởng ban", "Chuyên viên")),
         ("Ủy ban Mặt trận Tổ quốc Việt Nam quận", "Tổ chức chính trị - xã hội", 12, [], ("Chủ tịch", "Phó Chủ tịch", "Chuyên viên")),
@@ -52,12 +59,60 @@ BLOCKS = [
 ]
 
 # Who administers which block (unit of the person → block they manage).
-BLOCK_ADMIN_HOMES = {
+DISTRICT_BLOCK_ADMIN_HOMES = {
     "Khối Đảng – Đoàn thể": "Ban Tổ chức Quận ủy",
     "Khối Chính quyền": "Phòng Nội vụ",
     "Khối xã, phường": "Phòng Nội vụ",
     "Khối Giáo dục": "Phòng Giáo dục và Đào tạo",
 }
+
+# A ward after the 2025 reform (Nghị quyết 1656/NQ-UBTVQH15): two-level local government, the ward's
+# Party committee directly under the city, specialised departments of the ward's People's Committee.
+WARD_BLOCKS = [
+    ("Khối Đảng – Mặt trận – Đoàn thể", [
+        ("Văn phòng Đảng ủy", "Cơ quan Đảng", 18, ["Tổ chức – Kiểm tra", "Tuyên giáo – Dân vận", "Tổng hợp"], ("Chánh Văn phòng", "Phó Chánh Văn phòng", "Chuyên viên")),
+        ("Ủy ban Mặt trận Tổ quốc Việt Nam phường", "Tổ chức chính trị - xã hội", 12, [], ("Chủ tịch", "Phó Chủ tịch", "Chuyên viên")),
+    ]),
+    ("Khối Chính quyền", [
+        ("Văn phòng HĐND và UBND", "Đơn vị hành chính", 24, ["Tổng hợp – Hành chính", "Tư pháp – Hộ tịch"], ("Chánh Văn phòng", "Phó Chánh Văn phòng", "Chuyên viên")),
+        ("Phòng Kinh tế, Hạ tầng và Đô thị", "Đơn vị hành chính", 22, ["Kinh tế – Tài chính", "Quy hoạch – Xây dựng"], ("Trưởng phòng", "Phó Trưởng phòng", "Chuyên viên")),
+        ("Phòng Văn hóa – Xã hội", "Đơn vị hành chính", 16, [], ("Trưởng phòng", "Phó Trưởng phòng", "Chuyên viên")),
+        ("Trung tâm Phục vụ hành chính công", "Đơn vị sự nghiệp", 20, [], ("Giám đốc", "Phó Giám đốc", "Viên chức")),
+    ]),
+    ("Khối Giáo dục", [
+        ("Trường Tiểu học Kim Đồng", "Đơn vị sự nghiệp", 48, ["Tổ Khối 1-2", "Tổ Khối 3", "Tổ Khối 4-5", "Tổ Văn phòng"], ("Hiệu trưởng", "Phó Hiệu trưởng", "Giáo viên")),
+        ("Trường THCS Nguyễn Trãi", "Đơn vị sự nghiệp", 44, ["Tổ Khoa học tự nhiên", "Tổ Khoa học xã hội", "Tổ Văn phòng"], ("Hiệu trưởng", "Phó Hiệu trưởng", "Giáo viên")),
+        ("Trường Mầm non Hoa Sữa", "Đơn vị sự nghiệp", 30, ["Tổ Nhà trẻ", "Tổ Mẫu giáo"], ("Hiệu trưởng", "Phó Hiệu trưởng", "Giáo viên")),
+    ]),
+]
+WARD_BLOCK_ADMIN_HOMES = {
+    "Khối Đảng – Mặt trận – Đoàn thể": "Văn phòng Đảng ủy",
+    "Khối Chính quyền": "Văn phòng HĐND và UBND",
+    "Khối Giáo dục": "Phòng Văn hóa – Xã hội",
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a demo seeds under the root: blocks and units, who administers each block, sign-in examples."""
+
+    code: str
+    blocks: list
+    block_admin_homes: dict
+    sample_unit: str  # the unit whose people the sign-in list names
+    admin_name: str
+    admin_position: str
+
+
+LAYOUTS = {
+    "ward": Layout("ward", WARD_BLOCKS, WARD_BLOCK_ADMIN_HOMES, "Văn phòng HĐND và UBND",
+                   "Quản trị Phường", "Chuyên viên Văn phòng Đảng ủy"),
+    "district": Layout("district", DISTRICT_BLOCKS, DISTRICT_BLOCK_ADMIN_HOMES, "UBND phường Cống Vị",
+                       "Quản trị Quận", "Chuyên viên Ban Tổ chức Quận ủy"),
+}
+# Kept for readers of the old names (tests, benches): the pre-2025 district.
+BLOCKS = DISTRICT_BLOCKS
+BLOCK_ADMIN_HOMES = DISTRICT_BLOCK_ADMIN_HOMES
 
 
 def _name(rng: random.Random) -> str:
@@ -70,8 +125,9 @@ def _phone(rng: random.Random) -> str:
     return rng.choice(["09", "03", "08", "07"]) + "".join(rng.choice("0123456789") for _ in range(8))
 
 
-def seed_demo(session) -> dict[str, int]:
-    """Stage the demo district (blocks, units, departments, people); the caller commits."""
+def seed_demo(session, layout: str = "ward") -> dict[str, int]:
+    """Stage a demo organisation (blocks, units, departments, people) under the root; the caller commits."""
+    plan = LAYOUTS[layout]
     rng = random.Random(2026)
     suffix = settings().account_suffix
     district = org_service.ensure_district(session, settings().org_name)
@@ -99,10 +155,10 @@ def seed_demo(session) -> dict[str, int]:
 
     admin_user = session.scalar(select(Staff).where(Staff.username == "admin"))
     if admin_user is None:
-        person("Quản trị Quận", "Chuyên viên Ban Tổ chức Quận ủy", None, None, username="admin", admin=True)
+        person(plan.admin_name, plan.admin_position, None, None, username="admin", admin=True)
 
     units_by_name = {}
-    for block_name, units in BLOCKS:
+    for block_name, units in plan.blocks:
         block = org_service.create(session, block_name, "block", district, actor=SYSTEM)
         counts["blocks"] += 1
         for unit_name, unit_type, size, departments, (head_title, deputy_title, staff_title) in units:
@@ -133,22 +189,25 @@ def seed_demo(session) -> dict[str, int]:
                 p.evaluator = head
                 p.reviewer = dept_heads[dept.id] if dept is not None else reviewer
             session.flush()
-    for block_name, home in BLOCK_ADMIN_HOMES.items():
+    for block_name, home in plan.block_admin_homes.items():
         block = session.scalar(select(OrgUnit).where(OrgUnit.kind == "block", OrgUnit.name_key == fold(block_name)))
         unit = units_by_name[home]
         p = person(_name(rng), "Chuyên viên quản trị khối", unit, STAFF, managed_block=block)
-        p.evaluator = session.scalar(select(Staff).where(Staff.unit_id == unit.id, Staff.position.in_(["Trưởng ban", "Trưởng phòng"])))
+        p.evaluator = session.scalar(select(Staff).where(Staff.unit_id == unit.id, Staff.eval_role == LEADER, Staff.evaluator_id.is_(None)).order_by(Staff.id).limit(1))
     session.flush()
     return counts
 
 
 def demo_logins(session) -> list[tuple[str, str, str]]:
-    """(what kind of user, username, where) for each kind of user in the demo district."""
+    """(what kind of user, username, where) for each kind of user in the demo organisation."""
+    from app.domain.root import current as root
+
     def first(*conds):
         return session.scalar(select(Staff).where(*conds).order_by(Staff.id).limit(1))
 
-    cong_vi = session.scalar(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key == fold("UBND phường Cống Vị")))
-    rows = [("Quản trị quận/huyện", first(Staff.username == "admin"))]
+    names = [fold(p.sample_unit) for p in LAYOUTS.values()]
+    cong_vi = session.scalars(select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.name_key.in_(names)).order_by(OrgUnit.id)).first()
+    rows = [(root().admin_title, first(Staff.username == "admin"))]
     rows.append(("Quản trị khối", first(Staff.managed_block_id.isnot(None))))
     if cong_vi is not None:
         in_unit = Staff.unit_id == cong_vi.id
@@ -162,7 +221,7 @@ def demo_logins(session) -> list[tuple[str, str, str]]:
     out = []
     for label, p in rows:
         if p is not None:
-            where = p.managed_block.name if p.managed_block is not None else (p.unit.name if p.unit else "toàn quận")
+            where = p.managed_block.name if p.managed_block is not None else (p.unit.name if p.unit else root().whole)
             out.append((label, p.username, where))
     return out
 
@@ -173,4 +232,4 @@ def print_logins(session, echo: Callable[[str], None]) -> None:
         echo(f"  {label:<24} {username:<32} {where}")
 
 
-__all__ = ["seed_demo", "print_logins", "demo_logins", "DEMO_PASSWORD", "ADMIN", "BLOCK_ADMIN", "UNIT_ADMIN"]
+__all__ = ["LAYOUTS", "seed_demo", "print_logins", "demo_logins", "DEMO_PASSWORD", "ADMIN", "BLOCK_ADMIN", "UNIT_ADMIN"]

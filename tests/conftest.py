@@ -83,7 +83,7 @@ def app(database_url, tmp_path_factory):
     app.test_client_class = IsolatedClient
     with app.app_context():
         run_setup()
-        seed_demo(db.session)
+        seed_demo(db.session, layout="district")  # the pre-2025 district: the tests name its units
         db.session.commit()
         app.extensions["test_snapshot"] = Snapshot.take(db)
         db.session.remove()

@@ -341,6 +341,7 @@ class PeriodSchema(Schema):
     id = fields.Integer(required=True)
     period = fields.String(required=True, metadata={"example": "2026-11"})
     label = fields.String(required=True)
+    title = fields.String(required=True, metadata={"description": "Tên kỳ như màn hình in, có “(Vận hành thử)” với kỳ thử."})
     kind = fields.String(required=True, metadata={"description": "month | quarter"})
     state = fields.String(required=True, metadata={"description": "open | closed"})
     trial = fields.Boolean(required=True)
@@ -362,7 +363,7 @@ class PeriodListSchema(Schema):
 class PeriodOpenBodySchema(Schema):
     __component_name__ = "PeriodOpenBody"
     period = fields.String(required=True, metadata={"description": "Tháng YYYY-MM hoặc quý YYYY-Qn.", "example": "2026-11"})
-    trial = fields.Boolean(metadata={"description": "Kỳ chạy thử."})
+    trial = fields.Boolean(metadata={"description": "Kỳ vận hành thử: chạy đủ quy trình, không tính vào tổng hợp."})
     working_days = fields.Integer(metadata={"description": "Mặc định: ngày thường trừ ngày lễ, Tết."})
     windows = fields.Nested(PeriodWindowsInSchema, metadata={"description": "Mặc định theo cấu hình EVAL_*_WINDOW."})
 

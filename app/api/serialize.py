@@ -149,6 +149,7 @@ def period_json(period, **extra: Any) -> dict[str, Any]:
         "id": period.id,
         "period": period.key,
         "label": period.label,
+        "title": period.title,
         "kind": period.kind,
         "state": period.state,
         "trial": bool(period.trial),

@@ -404,7 +404,7 @@ PASSWORD_PROBLEMS: dict[str, str] = {
 STRENGTH_REASONS: dict[str, str] = {
     "common": "Đây là một mật khẩu rất phổ biến, nằm trong danh sách kẻ gian thử đầu tiên.",
     "common_word": "Mật khẩu dựa trên một từ thông dụng (tiếng Việt hoặc tiếng Anh).",
-    "personal": "Mật khẩu chứa họ tên, tên đăng nhập hoặc tên đơn vị, quận/phường của bạn.",
+    "personal": "Mật khẩu chứa họ tên, tên đăng nhập hoặc tên đơn vị, tên địa phương của bạn.",
     "name": "Mật khẩu chứa một họ hoặc tên người phổ biến.",
     "keyboard": "Mật khẩu là một dãy phím liền nhau trên bàn phím (ví dụ qwerty, 1qaz2wsx).",
     "repeat": "Mật khẩu lặp lại ký tự hoặc cụm ký tự (ví dụ aaa, abcabc).",

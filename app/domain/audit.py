@@ -81,4 +81,7 @@ ACTION_LABELS.update({
     "task_catalogue_import": "Danh mục sản phẩm: nhập từ Excel",
     "task_import": "Nhiệm vụ: nhập từ Excel",
     "task_evidence_denied": "Minh chứng: từ chối tải",
+    # Rollout (issue 11): transfers and merges.
+    "unit_merged": "Gộp đơn vị",
+    "sheets_transferred": "Phiếu đánh giá theo người chuyển đơn vị",
 })

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from app.domain import root
 from app.domain.errors import ValidationError
 
 KIND_LABELS: dict[str, str] = {
-    "district": "Quận/huyện",
+    "district": "Đơn vị gốc",  # read through kind_label: the root's own kind ("Phường", "Sở")
     "block": "Khối",
     "unit": "Đơn vị",
     "department": "Phòng, ban",
@@ -29,6 +30,13 @@ UNIT_TYPES: tuple[str, ...] = (
 )
 
 
+def kind_label(kind: str) -> str:
+    """A node kind's label; the root is called by its own kind ("Phường", "Thành phố")."""
+    if kind == "district":
+        return root.current().kind_title
+    return KIND_LABELS.get(kind, kind)
+
+
 class OrgRuleError(ValidationError):
     """A change to the tree that the rules refuse."""
 
@@ -45,11 +53,11 @@ def check_parent(kind: str, parent_kind: Optional[str]) -> None:
     allowed = ALLOWED_PARENT_KINDS[kind]
     if not allowed:
         if parent_kind is not None:
-            raise OrgRuleError("Quận/huyện là gốc của cây tổ chức, không có đơn vị cấp trên.")
+            raise OrgRuleError(f"{root.current().kind_title} là gốc của cây tổ chức, không có đơn vị cấp trên.")
         return
     if parent_kind not in allowed:
-        wanted = " hoặc ".join(KIND_LABELS[k].lower() for k in allowed)
-        raise OrgRuleError(f"{KIND_LABELS[kind]} phải thuộc một {wanted}.")
+        wanted = " hoặc ".join(kind_label(k).lower() for k in allowed)
+        raise OrgRuleError(f"{kind_label(kind)} phải thuộc một {wanted}.")
 
 
 def check_no_cycle(node_id: Optional[int], new_parent_id: Optional[int], parent_of: Callable[[int], Optional[int]]) -> None:
@@ -65,6 +73,6 @@ def check_no_cycle(node_id: Optional[int], new_parent_id: Optional[int], parent_
         if current == node_id:
             raise OrgRuleError("Không thể đặt một đơn vị vào bên trong chính nó hoặc đơn vị cấp dưới của nó.")
         if current in seen:  # a cycle already stored: refuse rather than loop
-            raise OrgRuleError("Cây tổ chức đang có vòng lặp; hãy liên hệ quản trị quận/huyện.")
+            raise OrgRuleError(f"Cây tổ chức đang có vòng lặp; hãy liên hệ {root.current().admin}.")
         seen.add(current)
         current = parent_of(current)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain import root
+
 
 @dataclass(frozen=True)
 class EvalRole:
@@ -42,7 +44,7 @@ SYNTHESIS = "synthesis"
 
 # The roles that follow from an evaluation role carry its Mẫu 01 text, so screens and sheets agree.
 SECURITY_ROLES: tuple[SecurityRole, ...] = (
-    SecurityRole(ADMIN, "Quản trị quận/huyện", "district"),
+    SecurityRole(ADMIN, "Quản trị cấp gốc", "district"),  # read through role_label: the root's own word
     SecurityRole(BLOCK_ADMIN, "Quản trị khối", "block"),
     SecurityRole(UNIT_ADMIN, "Quản trị đơn vị", "unit"),
     SecurityRole(LEADER, EVAL_ROLE_BY_CODE[LEADER].mau01_text, "unit"),
@@ -53,7 +55,7 @@ SECURITY_ROLES: tuple[SecurityRole, ...] = (
 SECURITY_ROLE_BY_NAME: dict[str, SecurityRole] = {r.name: r for r in SECURITY_ROLES}
 
 SCOPE_LABELS: dict[str, str] = {
-    "district": "Toàn quận/huyện",
+    "district": "Toàn đơn vị gốc",  # read through scope_label: "Toàn phường", "Toàn thành phố"
     "block": "Các đơn vị của khối mình quản trị",
     "unit": "Đơn vị của mình",
     "self": "Bản thân",
@@ -62,7 +64,7 @@ SCOPE_LABELS: dict[str, str] = {
 # How a person comes to hold each role (what the "Vai trò và quyền" page tells the district admin).
 ROLE_SOURCES: dict[str, str] = {
     ADMIN: "Tạo bằng lệnh create-admin khi cài đặt.",
-    BLOCK_ADMIN: "Quản trị quận/huyện chọn khối ở ô “Quản trị khối” của người đó.",
+    BLOCK_ADMIN: "{admin_title} chọn khối ở ô “Quản trị khối” của người đó.",
     UNIT_ADMIN: "Cột “Là quản trị đơn vị” của Mẫu 01 có X (hoặc đánh dấu ô này trên màn hình cán bộ).",
     STAFF: "Mọi người đều có (ai cũng tự đánh giá hằng tháng, kể cả lãnh đạo).",
     **{r.code: f"Cột “Vai trò” của Mẫu 01 ghi “{r.mau01_text}”." for r in EVAL_ROLES if r.code != STAFF},
@@ -71,8 +73,22 @@ ROLE_SOURCES: dict[str, str] = {
 
 def role_label(name: str) -> str:
     """The Vietnamese label of a security role (the name itself for a role the app does not know)."""
+    if name == ADMIN:
+        return root.current().admin_title
     role = SECURITY_ROLE_BY_NAME.get(name)
     return role.label if role else name
+
+
+def scope_label(scope: str) -> str:
+    """How far a role reaches, in the root's own words ("Toàn phường")."""
+    if scope == "district":
+        return root.current().whole_title
+    return SCOPE_LABELS.get(scope, "")
+
+
+def role_source(name: str) -> str:
+    """How a person comes to hold a role, in the root's own words."""
+    return ROLE_SOURCES.get(name, "").replace("{admin_title}", root.current().admin_title)
 
 # Roles only a district administrator may grant.
 PRIVILEGED_ROLES: frozenset[str] = frozenset({ADMIN, BLOCK_ADMIN})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from app.domain import root
 from app.domain.roles import ADMIN, BLOCK_ADMIN, DEPARTMENT_HEAD, LEADER, PRIVILEGED_ROLES, SYNTHESIS, UNIT_ADMIN
 
 # How far a person sees, widest first. Roles that see their own unit's people read-only.
@@ -154,7 +155,7 @@ def check_person_change(actor: Actor, before: Optional[PersonFacts], after: Opti
         if not can_manage_unit(actor, before.place):
             return ["Người này không thuộc phạm vi bạn quản lý."]
         if before.is_privileged and before.id != actor.id:
-            return ["Chỉ quản trị quận/huyện mới được sửa tài khoản quản trị khối hoặc quản trị quận/huyện."]
+            return [f"Chỉ {root.current().admin} mới được sửa tài khoản quản trị khối hoặc {root.current().admin}."]
     if after is not None:
         if not can_manage_unit(actor, after.place):
             problems.append("Không thể đưa người vào đơn vị ngoài phạm vi bạn quản lý.")
@@ -162,7 +163,7 @@ def check_person_change(actor: Actor, before: Optional[PersonFacts], after: Opti
         if granted & PRIVILEGED_ROLES or (
             after.managed_block_id is not None and (before is None or before.managed_block_id != after.managed_block_id)
         ):
-            problems.append("Chỉ quản trị quận/huyện mới được cấp quyền quản trị khối hoặc quản trị quận/huyện.")
+            problems.append(f"Chỉ {root.current().admin} mới được cấp quyền quản trị khối hoặc {root.current().admin}.")
     if before is not None and before.id == actor.id:
         if after is None:
             problems.append("Không thể tự xóa tài khoản của chính mình.")

@@ -32,6 +32,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from app.domain.root import current as root
 from app.domain.mau01 import (
     COLUMNS,
     ROLE_CHOICES,
@@ -58,6 +59,7 @@ __all__ = [
     "CREDENTIALS_NOTE",
     "ERROR_COLUMN_TITLE",
     "template_bytes",
+    "staff_list_bytes",
     "credentials_bytes",
     "error_sheet_bytes",
 ]
@@ -121,6 +123,28 @@ def _quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+def staff_list_bytes(unit_name: str, unit_type: str | None, people: Sequence[Mapping[str, Any]]) -> bytes:
+    """A unit's current people in the Mẫu 01 layout (the template's sheets, styles and drop-downs).
+
+    ``people``: one mapping per person keyed by the Mẫu 01 column keys (``full_name``, ``position``,
+    ``account``, ``email``, ``phone``, ``unit``, ``role`` — the drop-down text —, ``unit_admin`` (bool),
+    ``reviewer``, ``evaluator``). Line 3 gives their number. Imported again unchanged, it changes nothing.
+    """
+    wb = _template_workbook(unit_name, unit_type, len(people), headcount=len(people))
+    ws = wb[TEMPLATE_SHEET]
+    first = TEMPLATE_HEADER_ROW + 1
+    for i, person in enumerate(people):
+        for column in COLUMNS:
+            if column.key == "stt":
+                continue
+            value = person.get(column.key)
+            if column.key == "unit_admin":
+                value = UNIT_ADMIN_MARK if value else None
+            cell = ws.cell(row=first + i, column=_col(column.key))
+            set_value(cell, value if value not in ("",) else None)
+    return save(wb)
+
+
 def template_bytes(unit_name: str | None = None, unit_type: str | None = None, rows: int = 200) -> bytes:
     """The blank Mẫu 01 as .xlsx bytes.
 
@@ -130,6 +154,10 @@ def template_bytes(unit_name: str | None = None, unit_type: str | None = None, r
     are text cells. With unit_name, the "Đơn vị" cell of every data row holds it. Then a sheet "Hướng dẫn"
     and a hidden sheet "Danh mục" (the "Vai trò" choices, named range ``DS_VaiTro``).
     """
+    return save(_template_workbook(unit_name, unit_type, rows))
+
+
+def _template_workbook(unit_name, unit_type, rows, headcount=None):
     rows = max(0, int(rows))
     ncols = len(COLUMNS)
     last_letter = get_column_letter(ncols)
@@ -145,7 +173,7 @@ def template_bytes(unit_name: str | None = None, unit_type: str | None = None, r
     write(ws, 1, 1, TITLE, font=_TITLE_FONT, alignment=_WRAP_CENTER)
     ws.row_dimensions[1].height = 36
     write(ws, 2, 1, unit_type_line(unit_type or "…"))
-    write(ws, 3, 1, headcount_line(None))
+    write(ws, 3, 1, headcount_line(headcount))
 
     # Header.
     for i, column in enumerate(COLUMNS, start=1):
@@ -227,7 +255,7 @@ def template_bytes(unit_name: str | None = None, unit_type: str | None = None, r
 
     _write_guide(wb.create_sheet(GUIDE_SHEET, index=1), header_row)
     wb.active = 0
-    return save(wb)
+    return wb
 
 
 def _guide_rows(header_row: int) -> list[tuple[str, str]]:
@@ -252,7 +280,7 @@ def _guide_rows(header_row: int) -> list[tuple[str, str]]:
         ("Chức vụ", "Chức vụ hoặc chức danh hiện giữ, ví dụ: Chủ tịch, Trưởng phòng, Chuyên viên."),
         ("Tài khoản",
          "Nên để trống: phần mềm tự tạo tên đăng nhập theo Công văn số 297-CV/BTCQU: họ tên không dấu, viết "
-         "liền, chữ thường, thêm dấu “_” và hậu tố của quận (ví dụ ở quận Ba Đình: Nguyễn Văn An → "
+         f"liền, chữ thường, thêm dấu “_” và hậu tố của {root().word} (ví dụ với hậu tố badinh: Nguyễn Văn An → "
          "nguyenvanan_badinh; trùng tên thì thêm số trước hậu tố: nguyenvanan2_badinh). Nếu ghi sẵn thì phải đúng quy tắc "
          "trên và không trùng với người khác."),
         ("Email", "Địa chỉ thư điện tử công vụ, ví dụ: nguyenvanan@hanoi.gov.vn. Không trùng giữa hai người."),
@@ -271,7 +299,7 @@ def _guide_rows(header_row: int) -> list[tuple[str, str]]:
          "lãnh đạo đánh giá chấm điểm, ghi đúng như ở cột “Họ và tên”. Các trường hợp khác để trống."),
         ("Lãnh đạo đánh giá",
          "Họ và tên lãnh đạo đánh giá, xếp loại người này, ghi đúng như ở cột “Họ và tên”. Chỉ để trống đối "
-         "với người đứng đầu cơ quan, đơn vị do quận đánh giá."),
+         f"với người đứng đầu cơ quan, đơn vị do {root().level} đánh giá."),
         ("Tài khoản đăng nhập",
          "Sau khi nhập danh sách, mỗi người nhận tên đăng nhập và mật khẩu dùng một lần; phải đổi mật khẩu "
          "trong 5 ngày kể từ khi được cấp, quá hạn tài khoản tự động bị khóa."),

@@ -234,6 +234,11 @@ class Period(Model):
     def label(self) -> str:
         return self.period_key.label
 
+    @property
+    def title(self) -> str:
+        """The label every screen and export prints: "Tháng 11/2026 (Vận hành thử)" for a trial."""
+        return period_rules.period_title(self.label, bool(self.trial))
+
     def __repr__(self) -> str:
         return self.key
 

@@ -7,7 +7,7 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import relationship
 
-from app.domain.org import KIND_LABELS
+from app.domain.org import kind_label
 from app.models.types import LocalDateTime
 from app.services import clock
 
@@ -43,10 +43,27 @@ class OrgUnit(Model):
     unit_type = Column(String(100))
     declared_headcount = Column(Integer)
     created_on = Column(LocalDateTime, default=clock.now, server_default=func.now())
+    # A unit merged into another (the 2025 reform merged many): kept, with its past sheets and reports,
+    # but no longer in use; its people moved to ``merged_into``.
+    merged_into_id = Column(Integer, ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
+    merged_at = Column(LocalDateTime)
 
     parent = relationship("OrgUnit", remote_side=[id], foreign_keys=[parent_id], backref="children")
     block = relationship("OrgUnit", remote_side=[id], foreign_keys=[block_id])
     unit = relationship("OrgUnit", remote_side=[id], foreign_keys=[unit_id])
+    merged_into = relationship("OrgUnit", remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def is_active(self) -> bool:
+        """False once merged into another unit."""
+        return self.merged_into_id is None
+
+    @property
+    def status_label(self) -> str:
+        """"Đang hoạt động", or "Đã gộp vào <unit>" (kept for the reports of past periods)."""
+        if self.merged_into_id is None:
+            return "Đang hoạt động"
+        return f"Đã gộp vào {self.merged_into.name}" if self.merged_into is not None else "Đã gộp"
 
     @property
     def staff_count(self) -> int:
@@ -64,7 +81,7 @@ class OrgUnit(Model):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return kind_label(self.kind)
 
     def __repr__(self) -> str:
         return self.name

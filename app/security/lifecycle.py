@@ -21,6 +21,8 @@ ALLOWED_WHILE_FORCED = {
     "static",
     "appbuilder.static",
     "AccountView.password",
+    "GuidesView.index",  # the user guides explain the password change too
+    "GuidesView.guide",
 }
 
 

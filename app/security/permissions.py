@@ -11,7 +11,7 @@ from app.domain.roles import BLOCK_ADMIN, DEPARTMENT_HEAD, LEADER, STAFF, SYNTHE
 READ = ("can_list", "can_show")
 WRITE = READ + ("can_add", "can_edit", "can_delete")
 API_READ = ("can_get",)
-MAU01 = ("can_template", "can_upload", "can_confirm", "can_credentials", "can_errors")
+MAU01 = ("can_template", "can_upload", "can_confirm", "can_credentials", "can_errors", "can_export")
 
 # Own account: profile page and the change-password form (with the password policy).
 SELF_SERVICE = {
@@ -110,13 +110,21 @@ TASKS = {
 }
 TASK_CATALOGUE = {"TaskCatalogue": ("can_read", "can_manage")}
 
+# Rollout (issue 11): the activation follow-up is the block admin's (and the district admin's, who holds
+# every permission); the staff list export rides on the Mẫu 01 screens; the guides are public.
+ROLLOUT_BLOCK = {"Activation": ("can_list", "can_export"), "UnitMerge": ("can_list", "can_merge")}
+# The menu entry "Trợ giúp → Hướng dẫn sử dụng" for everybody, signed in (every person holds ``staff``) or not
+# (FAB's Public role): the guide pages themselves are public.
+GUIDE_MENU = {"Help": ("menu_access",), "User guides": ("menu_access",)}
+PUBLIC_GRANTS = frozenset(("menu_access", menu) for menu in GUIDE_MENU)
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN, **TASK_CATALOGUE},
+    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN, **TASK_CATALOGUE, **ROLLOUT_BLOCK},
     UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ, **REVIEW_SCREEN, **TASK_CATALOGUE},
     LEADER: {**UNIT_READ, **REVIEW_SCREEN},
     DEPARTMENT_HEAD: {**UNIT_READ, **REVIEW_SCREEN},
     SYNTHESIS: {**UNIT_READ, **REVIEW_SCREEN},
-    STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS, **TASKS},
+    STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS, **TASKS, **GUIDE_MENU},
 }
 
 
@@ -137,6 +145,8 @@ MENU_OF_VIEW = {
     "RuleSets": ("Evaluation", "Rule sets"),
     "Tasks": ("Work", "My plan", "Plan approvals", "Task follow-up"),
     "TaskCatalogue": ("Work", "Task catalogue"),
+    "Activation": ("Organisation", "Activation follow-up"),
+    "UnitMerge": ("Organisation", "Unit merge"),
 }
 
 
@@ -170,6 +180,8 @@ VIEW_LABELS: dict[str, str] = {
     "Tasks": "Kế hoạch công tác, nhiệm vụ",
     "TaskApi": "API nhiệm vụ",
     "TaskCatalogue": "Danh mục sản phẩm (quy đổi)",
+    "Activation": "Theo dõi triển khai",
+    "UnitMerge": "Gộp đơn vị",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -193,6 +205,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_read": "xem",
     "can_write": "cập nhật",
     "can_manage": "quản lý",
+    "can_merge": "gộp đơn vị",
 }
 
 

@@ -99,6 +99,15 @@ class StaffScopeFilter(BaseFilter):
         return query.filter(staff_clause(current_actor()))
 
 
+class ActiveUnitFilter(BaseFilter):
+    """Units in use: a unit merged into another (rollout) is no longer offered."""
+
+    name = "Đang hoạt động"
+
+    def apply(self, query, value):
+        return query.filter(OrgUnit.merged_into_id.is_(None))
+
+
 def org_scope_filter(kind: str, manage: bool = False):
     """A FAB filter class for org nodes of one kind in scope."""
 

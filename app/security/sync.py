@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_appbuilder.security.sqla.models import PermissionView, Role
 
 from app.domain.roles import ADMIN, SECURITY_ROLES
-from app.security.permissions import WITHHELD, grants_for
+from app.security.permissions import PUBLIC_GRANTS, WITHHELD, grants_for
 
 
 def sync_roles(appbuilder) -> dict[str, int]:
@@ -35,6 +35,8 @@ def sync_roles(appbuilder) -> dict[str, int]:
             wanted = [by_pair[p] for p in sorted(grants_for(spec.name)) if p in by_pair]
         role.permissions = wanted
         counts[spec.name] = len(wanted)
+    public = roles[sm.auth_role_public]
+    public.permissions = [by_pair[p] for p in sorted(PUBLIC_GRANTS) if p in by_pair]
     session.commit()
     return counts
 

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from flask_appbuilder.security.sqla.models import Role, assoc_user_role
 from sqlalchemy import Sequence, bindparam, insert, select, update
 
+from app.domain.root import current as root
 from app.domain import mau01 as sheet_rules
 from app.domain.accounts import generate_initial_passwords, password_change_due
 from app.domain.dates import naive_local
@@ -192,6 +193,11 @@ def _resolve_units(sheet: ParsedSheet, folded: _Folded, index: OrgIndex, reach: 
     pending_departments: dict[str, list] = {}
     for key, text in texts.items():
         units = [u for u in index.units_by_key.get(key, ()) if reach.has_unit(u.id)]
+        merged = [u for u in index.merged_by_key.get(key, ()) if reach.has_unit(u.id)]
+        if not units and merged:
+            into = index.unit_name(index.merged_into.get(merged[0].id)) or ""
+            out[key] = _UnitChoice(error=f"Đơn vị “{text}” đã được gộp vào “{into}”; hãy ghi tên đơn vị “{into}”.")
+            continue
         if len(units) > 1 and new_unit_block_id is not None:
             in_block = [u for u in units if u.block_id == new_unit_block_id]
             units = in_block or units
@@ -383,7 +389,7 @@ def plan_import(session, sheet: ParsedSheet, actor: Actor, new_unit_block_id: Op
                 if key == "evaluator" and r.role == LEADER and not reach.everything:
                     # A unit head's evaluator sits outside the unit: the district admin links them.
                     warn(r.row, key, f"Không tìm thấy “{res.text}”{beyond}: người đánh giá lãnh đạo đơn vị ở "
-                                     "ngoài phạm vi này do quản trị quận/huyện gán; dòng này chưa gán người đánh giá.")
+                                     f"ngoài phạm vi này do {root().admin} gán; dòng này chưa gán người đánh giá.")
                 else:
                     err(r.row, key, f"Không tìm thấy người có tên hoặc tài khoản “{res.text}”{beyond}.")
                 refs.append(None)
@@ -399,7 +405,7 @@ def plan_import(session, sheet: ParsedSheet, actor: Actor, new_unit_block_id: Op
         acc.reviewer = usernames.get(refs[0]) if refs[0] else None
         acc.evaluator = usernames.get(refs[1]) if refs[1] else None
         if not r.evaluator:
-            warn(r.row, "evaluator", "Chưa có lãnh đạo đánh giá (chỉ để trống với người đứng đầu do quận đánh giá).")
+            warn(r.row, "evaluator", f"Chưa có lãnh đạo đánh giá (chỉ để trống với người đứng đầu do {root().level} đánh giá).")
         n = size[place]
         if not r.reviewer and r.role != LEADER and n > COMMENTER_THRESHOLD:
             warn(r.row, "reviewer", f"Đơn vị có {n} người: nên có lãnh đạo phụ trách nhận xét.")
@@ -671,6 +677,18 @@ def commit_plan(session, plan: ImportPlan, actor: Actor, actor_user=None, source
         session.execute(update(table).where(table.c.id == a.existing_id).values(**values), execution_options={"synchronize_session": False})
         if {"eval_role", "is_unit_admin"} & set(a.changes):
             _resync_roles(session, a.existing_id, roles)
+    # 4b. People who moved (another unit or department): their open sheets follow them, to the leaders the
+    # row names or, for leaders left in the old unit, the new unit's head (services/transfers.py).
+    moved = [(a.existing_id, a.changes["unit_id"][0] if "unit_id" in a.changes else None) for a in updated
+             if {"unit_id", "department_id"} & set(a.changes)]
+    plan_changes = {a.existing_id: set(a.changes) for a in updated}
+    if moved:
+        from app.services import transfers
+
+        for person_id, old_unit in moved:
+            if old_unit is not None:
+                transfers.reroute(session, person_id, old_unit, explicit=plan_changes[person_id])
+        transfers.follow_people(session, moved, actor_user)
     # 5. Audit: one row per created or updated person, one for the import.
     audit_rows = []
     ip = audit.client_address()

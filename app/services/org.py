@@ -5,6 +5,7 @@ from typing import Optional
 
 from sqlalchemy import func, select, update
 
+from app.domain.root import current as root
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.org import check_no_cycle, check_parent
 from app.domain.scope import Actor, Placement, can_manage_unit, require_actor
@@ -43,7 +44,7 @@ def _check_manage(actor: Actor, node: OrgUnit, parent: Optional[OrgUnit]) -> Non
     if actor.is_admin:
         return
     if node.kind in ("district", "block"):
-        raise PermissionDenied("scope", "Chỉ quản trị quận/huyện mới được thay đổi khối.")
+        raise PermissionDenied("scope", f"Chỉ {root().admin} mới được thay đổi khối.")
     if node.kind == "unit":
         place = Placement(node.id, parent.id if parent else None)
         if actor.manage_level != "block" or not can_manage_unit(actor, place):
@@ -139,7 +140,7 @@ def check_delete(session, node: OrgUnit, actor: Actor, actor_user=None) -> None:
 
 
 def ensure_district(session, name: str) -> OrgUnit:
-    """The root node of the tree, created on first setup and renamed when DISTRICT_NAME changes; staged."""
+    """The root node of the tree, created on first setup and renamed when ORG_NAME changes; staged."""
     root = session.scalar(select(OrgUnit).where(OrgUnit.kind == "district"))
     if root is None:
         root = OrgUnit(name=name, name_key=fold(name), kind="district")

@@ -129,12 +129,17 @@ class OrgIndex:
                 .where(OrgUnit.kind == "department")
             )
         }
+        # Units merged into another (rollout): kept for history, never matched by name again.
+        self.merged_into: dict[int, int] = dict(session.execute(
+            select(OrgUnit.id, OrgUnit.merged_into_id).where(OrgUnit.kind == "unit", OrgUnit.merged_into_id.isnot(None))).all())
         self.units_by_key: dict[str, list[UnitRow]] = defaultdict(list)
+        self.merged_by_key: dict[str, list[UnitRow]] = defaultdict(list)
         for u in sorted(self.units.values(), key=lambda u: u.id):
-            self.units_by_key[u.name_key].append(u)
+            (self.merged_by_key if u.id in self.merged_into else self.units_by_key)[u.name_key].append(u)
         self.departments_by_key: dict[str, list[DepartmentRow]] = defaultdict(list)
         for d in sorted(self.departments.values(), key=lambda d: d.id):
-            self.departments_by_key[d.name_key].append(d)
+            if d.unit_id not in self.merged_into:
+                self.departments_by_key[d.name_key].append(d)
 
     def place(self, unit_id: Optional[int]) -> Placement:
         unit = self.units.get(unit_id) if unit_id is not None else None

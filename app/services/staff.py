@@ -7,6 +7,7 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import func, inspect, select
 from werkzeug.security import generate_password_hash
 
+from app.domain.root import current as root
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.phones import is_vietnamese_phone, normalize_phone
 from app.domain.roles import ADMIN, EVAL_ROLE_BY_CODE, roles_for
@@ -86,6 +87,9 @@ def _clean_fields(session, person: Staff, keep_admin: bool = False) -> None:
         raise ValidationError("required", "Hãy chọn đơn vị công tác.", "unit")
     if unit is not None and unit.kind != "unit":
         raise ValidationError("unit", f"“{unit.name}” không phải là một đơn vị.", "unit")
+    if unit is not None and unit.merged_into_id is not None:  # rollout: a merged unit keeps history only
+        into = unit.merged_into.name if unit.merged_into is not None else ""
+        raise ValidationError("unit", f"Đơn vị “{unit.name}” đã được gộp vào “{into}”; hãy chọn đơn vị “{into}”.", "unit")
     dept = ref_now(session, person, "department", "department_id")
     if dept is not None and (dept.kind != "department" or unit is None or dept.unit_id != unit.id):
         where = f"đơn vị “{unit.name}”" if unit is not None else "đơn vị nào"
@@ -129,6 +133,11 @@ def prepare(session, person: Staff, actor: Actor, actor_user=None) -> Optional[s
                          detail={"truoc": sorted(before.roles), "sau": sorted(names)})
         if changes:
             audit.record(session, "user_updated", actor=who, target=person, detail=changes)
+        if before.place != after.place or "department_id" in changes or "department" in changes:
+            # A move (rollout): the routing follows the new unit, open sheets follow the person.
+            from app.services import transfers
+
+            transfers.after_move(session, person, before.place.unit_id, who, explicit=changes)
     return password
 
 
@@ -205,7 +214,7 @@ def create_district_admin(session, username: str, full_name: str, password: str,
     """
     require_actor(actor)
     if not actor.is_admin:
-        raise PermissionDenied("scope", "Chỉ quản trị quận/huyện mới được tạo tài khoản quản trị quận/huyện.")
+        raise PermissionDenied("scope", f"Chỉ {root().admin} mới được tạo tài khoản {root().admin}.")
     suffix = settings().account_suffix
     username = normalize_text(username).lower()
     if not username:

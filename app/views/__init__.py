@@ -19,10 +19,22 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(DepartmentView, "Departments list", label="Phòng, ban", icon="fa-folder-open", category=org)
     appbuilder.add_view(StaffView, "Staff list", label="Cán bộ, công chức", icon="fa-users", category=org)
     appbuilder.add_view(Mau01View, "Mau01 import", label="Nhập Mẫu 01", icon="fa-file-excel-o", category=org)
+    from app.views.activation import ActivationView
+
+    appbuilder.add_view(ActivationView, "Activation follow-up", label="Theo dõi triển khai", icon="fa-tasks",
+                        category=org)
+    from app.views.merge import UnitMergeView
+
+    appbuilder.add_view(UnitMergeView, "Unit merge", label="Gộp đơn vị", icon="fa-compress", category=org)
     appbuilder.add_view(AuditLogView, "Audit log", label="Nhật ký hệ thống", icon="fa-history", category=security,
                         category_label="Bảo mật")
     appbuilder.add_view(RolesView, "Roles overview", label="Vai trò và quyền", icon="fa-id-badge", category=security)
     appbuilder.add_view_no_menu(AccountView)
+    from app.views.guides import GuidesView
+
+    appbuilder.add_view_no_menu(GuidesView)
+    appbuilder.add_link("User guides", label="Hướng dẫn sử dụng", href="/guides/", icon="fa-book", category="Help",
+                        category_label="Trợ giúp")
     appbuilder.add_link("Change password", label="Đổi mật khẩu", href="/account/password", icon="fa-key", category=security)
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
@@ -86,6 +98,9 @@ def install_ui(appbuilder) -> None:
 
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     tailor_profile_page(appbuilder)
+    from app.views.banners import install_template_helpers
+
+    install_template_helpers(app)  # trial-period filters, the pending banners
 
 
 PROFILE_FIELDS = ["full_name", "username", "unit", "department", "position", "contact_email", "phone", "roles",

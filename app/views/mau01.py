@@ -101,6 +101,7 @@ class Mau01View(BaseView):
         "errors": "errors",
         "confirm": "confirm",
         "credentials": "credentials",
+        "export": "export",
     }
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -180,7 +181,29 @@ class Mau01View(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        return self.render_template("mau01/index.html", blocks=self._blocks(), is_admin=current_actor().is_admin)
+        return self.render_template("mau01/index.html", blocks=self._blocks(), is_admin=current_actor().is_admin,
+                                    export_units=self._units())
+
+    def _units(self):
+        """The units whose people the actor manages (the staff list export)."""
+        actor = current_actor()
+        return db.session.scalars(
+            select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.merged_into_id.is_(None),
+                                  org_clause(actor, "unit", manage=True)).order_by(OrgUnit.name_key)
+        ).all()
+
+    @expose("/export/<int:pk>")
+    @has_access
+    def export(self, pk):
+        """The unit's current people in the Mẫu 01 layout: edit in Excel, upload again."""
+        from app.services import staff_list
+
+        try:
+            unit = staff_list.unit_in_reach(db.session, current_actor(), pk)
+        except DomainError:
+            abort(404)
+        data = staff_list.export_unit(db.session, current_actor(), unit)
+        return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=staff_list.file_name(unit))
 
     @expose("/template")
     @has_access

@@ -21,6 +21,7 @@ ORG_LABELS = {
     "declared_headcount": "Số người theo Mẫu 01",
     "staff_count": "Số người hiện có",
     "created_on": "Ngày tạo",
+    "status_label": "Tình trạng",
 }
 
 
@@ -79,8 +80,8 @@ class UnitView(_OrgView):
     add_title = "Thêm đơn vị"
     edit_title = "Sửa đơn vị"
     base_filters = [["id", org_scope_filter("unit"), None]]
-    list_columns = ["name", "parent", "unit_type", "declared_headcount", "staff_count"]
-    show_columns = ["name", "parent", "unit_type", "declared_headcount", "staff_count", "created_on"]
+    list_columns = ["name", "parent", "unit_type", "declared_headcount", "staff_count", "status_label"]
+    show_columns = ["name", "parent", "unit_type", "declared_headcount", "staff_count", "status_label", "created_on"]
     add_columns = edit_columns = ["name", "parent", "unit_type", "declared_headcount"]
     search_columns = ["name", "parent", "unit_type"]
     label_columns = {**ORG_LABELS, "parent": "Khối"}

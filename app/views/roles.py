@@ -11,7 +11,8 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import Role, assoc_user_role
 from sqlalchemy import func, select
 
-from app.domain.roles import ADMIN, ROLE_SOURCES, SCOPE_LABELS, SECURITY_ROLES
+from app.domain.root import current as root
+from app.domain.roles import ADMIN, SECURITY_ROLES, role_label, role_source, scope_label
 from app.extensions import db
 from app.models import Staff
 from app.security.permissions import describe
@@ -41,11 +42,11 @@ class RolesView(BaseView):
             row = by_name.get(spec.name)
             pairs = {(pv.permission.name, pv.view_menu.name) for pv in row.permissions} if row is not None else set()
             roles.append({
-                "label": spec.label,
-                "scope": SCOPE_LABELS.get(spec.scope, ""),
-                "source": ROLE_SOURCES.get(spec.name, ""),
+                "label": role_label(spec.name),
+                "scope": scope_label(spec.scope),
+                "source": role_source(spec.name),
                 "holders": holders.get(row.id, 0) if row is not None else 0,
                 "grants": describe(pairs),
                 "all": spec.name == ADMIN,
             })
-        return self.render_template("roles/index.html", roles=roles)
+        return self.render_template("roles/index.html", roles=roles, root=root())

@@ -5,12 +5,15 @@ from flask import flash, g, redirect, url_for
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import Select2Widget
 from markupsafe import Markup, escape
+from flask_babel import LazyString
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+from app.domain.root import current as root
+from app.settings import settings
 
 from app.domain.roles import EVAL_ROLES
 from app.models import Staff
-from app.security.scope import StaffScopeFilter, org_scope_filter
+from app.security.scope import ActiveUnitFilter, StaffScopeFilter, org_scope_filter
 from app.domain.errors import DomainError
 from app.services import accounts as account_service
 from app.services import uow
@@ -76,8 +79,9 @@ class StaffView(ScopedModelView):
     search_columns = ["full_name", "username", "position", "phone", "unit", "department", "eval_role", "is_unit_admin", "active"]
     order_columns = ["full_name", "username", "position", "last_login"]
     description_columns = {
-        "username": "Để trống để tạo theo quy định: họ tên không dấu, viết liền, chữ thường, thêm _hậu tố của quận/huyện.",
-        "managed_block": "Chỉ quản trị quận/huyện cấp quyền quản trị khối.",
+        "username": LazyString(lambda: "Để trống để tạo theo quy định: họ tên không dấu, viết liền, chữ thường, "
+                               f"thêm _{settings().account_suffix}."),
+        "managed_block": LazyString(lambda: f"Chỉ {root().admin} cấp quyền quản trị khối."),
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "eval_role": SelectField("Vai trò", choices=ROLE_CHOICES, default="staff", widget=Select2Widget()),
@@ -87,7 +91,7 @@ class StaffView(ScopedModelView):
         "username": StringField("Tài khoản", validators=[Optional(), Length(max=128)]),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "unit": [["id", org_scope_filter("unit", manage=True), None]],
+        "unit": [["id", org_scope_filter("unit", manage=True), None], ["id", ActiveUnitFilter, None]],
         "department": [["id", org_scope_filter("department", manage=True), None]],
         "reviewer": [["id", StaffScopeFilter, None]],
         "evaluator": [["id", StaffScopeFilter, None]],

@@ -183,7 +183,7 @@ def test_block_admins_are_changed_by_the_district_only_but_may_be_listed_unchang
     changed = _row(holder.full_name, "Phòng Nội vụ", account=holder.username, position="Chuyên viên chính",
                    phone=holder.phone, evaluator=holder.evaluator.username)
     out = _run(ctx, [changed], unit_admin).as_json()
-    assert not out["committed"] and "Chỉ quản trị quận/huyện" in _messages(out), out["errors"]
+    assert not out["committed"] and "Chỉ quản trị cấp quận" in _messages(out), out["errors"]
     assert _state(ctx, holder.id) == before
     out = _run(ctx, [changed], _actor(ctx, demo, "system")).as_json()
     assert out["committed"] and _state(ctx, holder.id)[1] == "Chuyên viên chính"
@@ -308,7 +308,7 @@ def test_a_unit_heads_evaluator_outside_the_unit_is_a_warning_for_a_unit_admin_a
     out = result.as_json()
     assert result.committed, out["errors"]
     warning = " ".join(w["message"] for w in out["warnings"] if w["column"] == "Lãnh đạo đánh giá")
-    assert "quản trị quận/huyện" in warning and district_leader.username not in warning
+    assert "quản trị cấp quận" in warning and district_leader.username not in warning
     assert out["accounts"][0]["evaluator"] is None
     lan = ctx.scalar(select(Staff).where(Staff.username == "phamthilan_badinh"))
     assert lan.evaluator_id is None

@@ -225,7 +225,7 @@ def test_unit_admin_cannot_reset_the_block_admin_of_their_unit(app, demo, calend
     admin = app.test_client()
     demo.login(admin, "unit_admin", "Phòng Nội vụ")
     page = admin.post(f"/staff/action/reset_password/{target}", follow_redirects=True).get_data(as_text=True)
-    assert any("Chỉ quản trị quận/huyện" in m for m in flashes(page))
+    assert any("Chỉ quản trị cấp quận" in m for m in flashes(page))
     assert _person(app, target) == before
     assert _audit(app, "access_denied", target) == 1
 

@@ -170,7 +170,7 @@ class TestUnitAdminLimits:
         target = ctx.scalar(select(Staff).where(Staff.unit_id == me["unit_id"], Staff.managed_block_id.isnot(None)))
         before = _snapshot(ctx, target.id)
         body = client.post(f"/staff/edit/{target.id}", data=_staff_form(target, full_name="Đổi Tên"), follow_redirects=True).get_data(as_text=True)
-        assert "Chỉ quản trị quận/huyện" in body
+        assert "Chỉ quản trị cấp quận" in body
         assert _snapshot(ctx, target.id) == before
         client.post(f"/staff/delete/{target.id}", follow_redirects=True)
         assert _snapshot(ctx, target.id) == before

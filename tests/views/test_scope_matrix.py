@@ -113,6 +113,7 @@ def _pk_for(endpoint: str, f: dict):
         "SheetView": f["sheet_id"],
         "PeriodsView": f["period_id"],
         "RuleSetsView": f["rule_version_id"],
+        "Mau01View": f["unit_id"],  # rollout: /mau01/export/<unit>
     }.get(view, 1)
 
 
@@ -130,6 +131,8 @@ def _markers(endpoint: str, f: dict) -> list[str]:
         return [f["person_username"]]
     if view in ("TaskView", "TaskApi", "TaskCatalogueView"):
         return [f["task_marker"], f"MARKER-{f['unit_id']}", f["person_username"]]
+    if view == "ActivationView":  # rollout: the follow-up lists units
+        return [f["unit_name"]]
     return [f["person_username"], f["audit_marker"]]
 
 
@@ -294,7 +297,8 @@ def test_matrix_covers_every_scoped_view(app):
              # the evaluation screens: a foreign sheet, the open period, the rule version in force
              "SheetView", "PeriodsView", "RuleSetsView",
              # issue 9: task pks from _pk_for/TASK_PKS; the API is Bearer-only (tests/api/test_task_api.py)
-             "TaskView", "TaskApi", "TaskCatalogueView"}
+             "TaskView", "TaskApi", "TaskCatalogueView",
+             "Mau01View"}  # rollout: the staff list export of a unit (pk = the unit)
     app_views = {
         rule.endpoint.split(".")[0]
         for rule in _routes(app)

@@ -27,6 +27,15 @@ from app.domain.errors import ValidationError
 MONTH = "month"
 QUARTER = "quarter"
 KIND_LABELS = {MONTH: "Tháng", QUARTER: "Quý"}
+# A trial period (letter 875-CV/HU: the first two months) runs the whole flow but counts in no roll-up;
+# every screen and export that names the period says so with these words.
+TRIAL_LABEL = "Vận hành thử"
+TRIAL_NOTE = "Kỳ vận hành thử: kết quả không được tính vào tổng hợp quý, năm."
+
+
+def period_title(label: str, trial: bool) -> str:
+    """A period's name as screens and exports print it: "Tháng 11/2026 (Vận hành thử)"."""
+    return f"{label} ({TRIAL_LABEL})" if trial else label
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 MIN_YEAR, MAX_YEAR = 2000, 2099

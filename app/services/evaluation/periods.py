@@ -32,6 +32,7 @@ from typing import Any, Mapping, Optional
 from sqlalchemy import Integer, Boolean, and_, case, exists, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.root import current as root
 from app.domain.errors import OutOfReach, PermissionDenied, ValidationError
 from app.domain.evaluation import periods as P
 from app.domain.evaluation import workflow as wf
@@ -74,7 +75,7 @@ def _require_admin(session, actor: Optional[Actor], what: str, target: Any = Non
         return
     raise audit.refusal(
         session,
-        PermissionDenied("admin_only", f"Chỉ quản trị quận/huyện mới được {what}."),
+        PermissionDenied("admin_only", f"Chỉ {root().admin} mới được {what}."),
         "access_denied",
         actor=_user(session, actor),
         target=target,
@@ -340,3 +341,27 @@ __all__ = [
     "set_working_days", "set_windows", "auto_forward_overdue", "close_period",
     "AUTO_FORWARD_REASON", "CLOSE_FORWARD_REASON",
 ]
+
+
+# -- trial periods ----------------------------------------------------------------------------------------
+def counted_periods_clause():
+    """The periods that count in roll-ups (quarter, year, reports across periods): not trial ones.
+
+    Every roll-up over several periods filters with this clause (``select(Period.id).where(
+    counted_periods_clause())``) or with ``counted_sheets_clause`` on sheets, so a trial period (letter
+    875-CV/HU: the first two months run the whole flow) never reaches a quarter or a year.
+    """
+    return Period.trial.is_(False)
+
+
+def counted_sheets_clause():
+    """Sheets of periods that count in roll-ups (see ``counted_periods_clause``)."""
+    return Sheet.period_id.in_(select(Period.id).where(counted_periods_clause()))
+
+
+def counted_period_ids(session, ids=None) -> list[int]:
+    """The ids (among ``ids``, or all) of periods that count in roll-ups, oldest first."""
+    q = select(Period.id).where(counted_periods_clause()).order_by(Period.first_day)
+    if ids is not None:
+        q = q.where(Period.id.in_(list(ids)))
+    return list(session.scalars(q))

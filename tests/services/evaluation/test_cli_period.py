@@ -48,7 +48,7 @@ def test_open(app, runner):
 def test_open_a_trial_quarter_with_working_days(app, runner):
     result = invoke(runner, "open", "2026-Q4", "--trial", "--working-days", "62")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Đã mở kỳ đánh giá 2026-Q4 (quý IV/2026, chạy thử): 62 ngày làm việc,")
+    assert result.stdout.startswith("Đã mở kỳ đánh giá 2026-Q4 (quý IV/2026, vận hành thử): 62 ngày làm việc,")
 
 
 @pytest.mark.parametrize("args,message", [
@@ -84,7 +84,7 @@ def test_list(app, runner):
     n = people_with_a_unit(app)
     lines = invoke(runner, "list").stdout.splitlines()
     assert lines[0].split() == ["Kỳ", "Trạng", "thái", "Ngày", "làm", "việc", "Phiếu", "Đã", "xếp", "loại", "Ghi", "chú"]
-    assert lines[1].split() == ["2026-11", "Đang", "mở", "20", str(n), "0", "chạy", "thử"]
+    assert lines[1].split() == ["2026-11", "Đang", "mở", "20", str(n), "0", "Vận", "hành", "thử"]
     assert lines[2].split() == ["2026-10", "Đã", "khóa", "22", str(n), "0"]
 
 

@@ -155,7 +155,7 @@ def test_only_the_district_admin_opens_and_the_attempt_is_on_record(ctx, staff_a
     with pytest.raises(PermissionDenied) as exc:
         with unit_of_work(ctx):
             service.open_period(ctx, "2026-11", staff_actor)
-    assert exc.value.message == "Chỉ quản trị quận/huyện mới được mở kỳ đánh giá."
+    assert exc.value.message == "Chỉ quản trị cấp quận mới được mở kỳ đánh giá."
     assert _count(ctx, Period) == 0
     row = ctx.scalar(select(AuditEvent).where(AuditEvent.action == "access_denied"))
     assert row.actor_id == staff_actor.id and row.target_label == "2026-11"
