@@ -116,26 +116,36 @@ def run(session, settings, today: Optional[dt.date] = None) -> RunReport:
     for r in reminders:
         by_person[r.person_id].append(r)
     with Mailer(settings) as mailer:
-        for r in reminders:
-            person = people.get(r.person_id)
-            if person is None or not person.active or (r.person_id, r.kind) in already:
-                report.skipped += 1
+        for person_id, items in by_person.items():
+            person = people.get(person_id)
+            if person is None or not person.active:
+                report.skipped += len(items)
                 continue
             address = (person.contact_email or "").strip() if mailer.enabled else ""
-            try:
-                with session.begin_nested():
-                    session.add(SentReminder(person_id=r.person_id, kind=r.kind, day=today, period_id=r.period_id,
-                                             emailed=address or None, sent_at=clock.now()))
-                    session.flush()
-            except IntegrityError:  # a run at the same moment got there first
-                report.skipped += 1
-                continue
-            notices.add(session, r.person_id, "reminder", r.text, "/synthesis/my" if r.kind.startswith(SELF) else "/")
-            report.noticed += 1
-            report.recipients.append((r.person_id, r.kind))
-            if address:
+            fresh = []
+            for r in items:
+                if (person_id, r.kind) in already:
+                    report.skipped += 1
+                    continue
                 try:
-                    mailer.send(address, person.full_name or "", r.subject, body(person.full_name or "", r.text, settings.org_name))
+                    with session.begin_nested():
+                        session.add(SentReminder(person_id=person_id, kind=r.kind, day=today, period_id=r.period_id,
+                                                 emailed=address or None, sent_at=clock.now()))
+                        session.flush()
+                except IntegrityError:  # a run at the same moment got there first
+                    report.skipped += 1
+                    continue
+                notices.add(session, person_id, "reminder", r.text, "/")
+                report.recipients.append((person_id, r.kind))
+                fresh.append(r)
+            if not fresh:
+                continue
+            report.noticed += 1
+            if address:  # one e-mail a person and day, listing what is due
+                subject = fresh[0].subject if len(fresh) == 1 else f"Nhắc việc: {len(fresh)} việc cần đồng chí hoàn thành"
+                text = "\n".join(f"- {r.text}" if len(fresh) > 1 else r.text for r in fresh)
+                try:
+                    mailer.send(address, person.full_name or "", subject, body(person.full_name or "", text, settings.org_name))
                     report.emailed += 1
                 except (smtplib.SMTPException, OSError) as exc:
                     log.warning("reminder to %s failed: %s", address, exc)
