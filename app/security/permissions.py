@@ -96,6 +96,12 @@ EVALUATION_API = {
     "SwaggerView": ("can_show",),  # /swagger/v1
 }
 
+# Synthesis (issue 10): the follow-up board, summaries, roll-ups, exports and charts, within the reach rule
+# (the district admin everything, a block admin the block, a unit's synthesis person, leader or admin their
+# unit); a person's own results, feedback and notices: everybody.
+SYNTHESIS_SCREENS = {"Synthesis": ("can_list", "can_export")}
+MY_RESULTS = {"Results": ("can_list", "can_show", "can_feedback", "can_answer"), "Notices": ("can_list",)}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE},
     UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ},
@@ -104,6 +110,9 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     SYNTHESIS: UNIT_READ,
     STAFF: {**SELF_SERVICE, **EVALUATION_API},
 }
+for _role in (BLOCK_ADMIN, UNIT_ADMIN, LEADER, SYNTHESIS):
+    ROLE_GRANTS[_role] = {**ROLE_GRANTS[_role], **SYNTHESIS_SCREENS}
+ROLE_GRANTS[STAFF] = {**ROLE_GRANTS[STAFF], **MY_RESULTS}
 
 
 # Menu entries a role sees, derived from the views it may use. Menu names differ from permission
@@ -117,6 +126,9 @@ MENU_OF_VIEW = {
     "Mau01": ("Organisation", "Mau01 import"),
     "Account": ("Security", "Change password"),
     "RolesOverview": ("Security", "Roles overview"),
+    "Synthesis": ("Synthesis", "Follow-up board", "Period summary", "Rollup", "Dashboard"),
+    "Results": ("Me", "My results"),
+    "Notices": ("Me", "Notices"),
 }
 
 
@@ -143,6 +155,9 @@ VIEW_LABELS: dict[str, str] = {
     "Account": "Tài khoản của mình",
     "UserDBModelView": "Hồ sơ của mình",
     "RolesOverview": "Vai trò và quyền",
+    "Synthesis": "Tổng hợp, theo dõi tiến độ",
+    "Results": "Kết quả đánh giá của mình, kiến nghị",
+    "Notices": "Thông báo",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -161,6 +176,8 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_errors": "tải tệp lỗi",
     "can_password": "đổi mật khẩu",
     "can_userinfo": "xem hồ sơ",
+    "can_feedback": "gửi kiến nghị",
+    "can_answer": "trả lời kiến nghị",
 }
 
 

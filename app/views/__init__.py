@@ -26,6 +26,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("Change password", label="Đổi mật khẩu", href="/account/password", icon="fa-key", category=security)
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
+    from app.views.synthesis import register as register_synthesis
+
+    register_synthesis(appbuilder)
     install_ui(appbuilder)
 
 

@@ -144,3 +144,37 @@ def summary(session, actor: Actor, period: Any, unit_id: Any = None, block_id: A
 
 
 __all__ = ["UnitSummary", "PersonRow", "Summary", "summary", "unit_table", "people_of"]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period_key: str
+    label: str
+    total: int
+    counts: dict
+
+    def share(self, grade: str) -> Decimal:
+        return R.share(self.counts.get(grade, 0), self.total)
+
+
+def trend(session, scope: Scope, last: int = 12) -> list[TrendPoint]:
+    """The grade distribution of the scope's sheets, period by period (the last ``last`` non-trial periods):
+    one GROUP BY (period, finalised grade)."""
+    periods = list(session.execute(select(Period.id, Period.key).where(Period.trial.is_(False))
+                                   .order_by(Period.last_day.desc(), Period.first_day.desc()).limit(last)))[::-1]
+    if not periods:
+        return []
+    grade = case((Sheet.state == wf.FINALISED, Sheet.grade), else_=None)
+    counts: dict[int, dict] = {pid: {} for pid, _ in periods}
+    totals: dict[int, int] = {pid: 0 for pid, _ in periods}
+    for pid, g, k in session.execute(
+        select(Sheet.period_id, grade, func.count())
+        .where(Sheet.period_id.in_([p for p, _ in periods]), scope.sheet_filter(Sheet.unit_id))
+        .group_by(Sheet.period_id, grade)
+    ):
+        totals[pid] += k
+        if g:
+            counts[pid][g] = counts[pid].get(g, 0) + k
+    from app.domain.evaluation.periods import parse_key
+
+    return [TrendPoint(key, parse_key(key).label, totals[pid], counts[pid]) for pid, key in periods]
