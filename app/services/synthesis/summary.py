@@ -104,15 +104,17 @@ def unit_table(session, period: Period, scope: Scope) -> list[UnitSummary]:
                .where(Sheet.period_id == period.id, scope.sheet_filter(Sheet.unit_id))
                .group_by(Sheet.unit_id, Sheet.state, Sheet.grade, Sheet.rule_version_id)).subquery()
     unit, block = OrgUnit.__table__.alias("u"), OrgUnit.__table__.alias("b")
+    setting = UnitEvalSetting.__table__
     rows = session.execute(
-        select(grouped, unit.c.name.label("unit_name"), block.c.name.label("block_name"))
+        select(grouped, unit.c.name.label("unit_name"), block.c.name.label("block_name"), setting.c.quota_exceptional)
         .join(unit, unit.c.id == grouped.c.unit_id).outerjoin(block, block.c.id == unit.c.block_id)
+        .outerjoin(setting, setting.c.unit_id == grouped.c.unit_id)
     ).all()
-    exceptional = set(session.scalars(select(UnitEvalSetting.unit_id).where(UnitEvalSetting.quota_exceptional.is_(True))))
+    exceptional = {r.unit_id for r in rows if r.quota_exceptional}
     out: dict[int, UnitSummary] = {}
     version_of: dict[int, int] = {}
     finalised = wf.FINALISED
-    for unit_id, state, g, version_id, k, name, block_name in rows:
+    for unit_id, state, g, version_id, k, name, block_name, _ in rows:
         u = out.get(unit_id)
         if u is None:
             u = out[unit_id] = UnitSummary(unit_id, name, block_name or "")
