@@ -17,8 +17,7 @@ from app.domain import rollup as R
 from app.domain.evaluation import workflow as wf
 from app.domain.scope import Actor
 from app.models import OrgUnit, Period, Sheet, Staff
-from app.services.evaluation.inbox import paging
-from app.services.synthesis.reach import Scope, scope_of
+from app.services.synthesis.reach import Scope, paging, scope_of
 
 
 @dataclass(frozen=True)
