@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import Float, case, cast, func, select, type_coerce
+from sqlalchemy import Float, cast, func, select, type_coerce
 
 from app.domain import rollup as R
 from app.domain.evaluation import workflow as wf
