@@ -118,6 +118,16 @@ class Config:
     # Task evidence files (issue 9): a folder (a shared mount for several app servers) and a size limit.
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", "")  # default: INSTANCE_DIR/evidence
     EVIDENCE_MAX_BYTES = os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+    # Synthesis: reminders by e-mail (SMTP_HOST empty: in-app notices only), feedback window, roll-up policy.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = os.environ.get("SMTP_PORT", "25")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "")
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0")
+    REMIND_DAYS_BEFORE = os.environ.get("REMIND_DAYS_BEFORE", "2")
+    FEEDBACK_DAYS = os.environ.get("FEEDBACK_DAYS", "10")
+    ROLLUP_POLICY = os.environ.get("ROLLUP_POLICY", "nd335")
 
 
 def check_production(config: dict) -> None:

@@ -84,4 +84,7 @@ ACTION_LABELS.update({
     # Rollout (issue 11): transfers and merges.
     "unit_merged": "Gộp đơn vị",
     "sheets_transferred": "Phiếu đánh giá theo người chuyển đơn vị",
+    # Synthesis (issue 10): a person's feedback on a closed period's result and the evaluator's answer.
+    "feedback_sent": "Gửi kiến nghị về kết quả đánh giá",
+    "feedback_answered": "Trả lời kiến nghị về kết quả đánh giá",
 })

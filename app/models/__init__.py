@@ -8,5 +8,7 @@ from app.models.staff import Staff
 from app.models import tasks as _tasks
 from app.models.tasks import *  # noqa: F401,F403  (work plans and tasks, issue 9)
 
-__all__ = ["AuditEvent", "SignInAttempt", "AuthSession", "CredentialSheet", "OrgKind", "OrgUnit", "Staff",
-           *_evaluation.__all__, *_tasks.__all__]
+from app.models.synthesis import Notice, SentReminder, SheetFeedback
+
+__all__ = ["AuditEvent", "SignInAttempt", "AuthSession", "CredentialSheet", "OrgKind", "OrgUnit", "Staff", "Notice",
+           "SentReminder", "SheetFeedback", *_evaluation.__all__, *_tasks.__all__]

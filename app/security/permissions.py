@@ -118,13 +118,20 @@ ROLLOUT_BLOCK = {"Activation": ("can_list", "can_export"), "UnitMerge": ("can_li
 GUIDE_MENU = {"Help": ("menu_access",), "User guides": ("menu_access",)}
 PUBLIC_GRANTS = frozenset(("menu_access", menu) for menu in GUIDE_MENU)
 
+# Synthesis (issue 10): the follow-up board, summaries, roll-ups, exports and charts, within the reach rule
+# (the district admin everything, a block admin the block, a unit's synthesis person, leader or admin their
+# unit); a person's own results, feedback and notices: everybody.
+SYNTHESIS_SCREENS = {"Synthesis": ("can_list", "can_export")}
+MY_RESULTS = {"Results": ("can_list", "can_show", "can_feedback", "can_answer"), "Notices": ("can_list",)}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN, **TASK_CATALOGUE, **ROLLOUT_BLOCK},
-    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ, **REVIEW_SCREEN, **TASK_CATALOGUE},
-    LEADER: {**UNIT_READ, **REVIEW_SCREEN},
+    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN, **TASK_CATALOGUE, **ROLLOUT_BLOCK,
+                  **SYNTHESIS_SCREENS},
+    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ, **REVIEW_SCREEN, **TASK_CATALOGUE, **SYNTHESIS_SCREENS},
+    LEADER: {**UNIT_READ, **REVIEW_SCREEN, **SYNTHESIS_SCREENS},
     DEPARTMENT_HEAD: {**UNIT_READ, **REVIEW_SCREEN},
-    SYNTHESIS: {**UNIT_READ, **REVIEW_SCREEN},
-    STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS, **TASKS, **GUIDE_MENU},
+    SYNTHESIS: {**UNIT_READ, **REVIEW_SCREEN, **SYNTHESIS_SCREENS},
+    STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS, **TASKS, **GUIDE_MENU, **MY_RESULTS},
 }
 
 
@@ -147,6 +154,9 @@ MENU_OF_VIEW = {
     "TaskCatalogue": ("Work", "Task catalogue"),
     "Activation": ("Organisation", "Activation follow-up"),
     "UnitMerge": ("Organisation", "Unit merge"),
+    "Synthesis": ("Synthesis", "Follow-up board", "Period summary", "Rollup", "Dashboard"),
+    "Results": ("Me", "My results"),
+    "Notices": ("Me", "Notices"),
 }
 
 
@@ -182,6 +192,9 @@ VIEW_LABELS: dict[str, str] = {
     "TaskCatalogue": "Danh mục sản phẩm (quy đổi)",
     "Activation": "Theo dõi triển khai",
     "UnitMerge": "Gộp đơn vị",
+    "Synthesis": "Tổng hợp, theo dõi tiến độ",
+    "Results": "Kết quả đánh giá của mình, kiến nghị",
+    "Notices": "Thông báo",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -206,6 +219,8 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_write": "cập nhật",
     "can_manage": "quản lý",
     "can_merge": "gộp đơn vị",
+    "can_feedback": "gửi kiến nghị",
+    "can_answer": "trả lời kiến nghị",
 }
 
 
