@@ -474,7 +474,7 @@ def test_admin_opens_extends_and_closes_a_period_from_the_screen(app, ctx, demo,
     assert ctx.scalar(select(Period.id)) is None
     resp = admin.post("/periods/open", data={"period": "2026-Q4", "trial": "1", "working_days": "60"}, follow_redirects=True)
     body = text(resp)
-    assert "Đã mở kỳ đánh giá 2026-Q4" in body and "thử nghiệm" in body
+    assert "Đã mở kỳ đánh giá 2026-Q4" in body and "trial-badge" in body
     period = ctx.scalar(select(Period))
     assert (period.kind, period.trial, period.working_days) == ("quarter", True, 60)
     assert ctx.scalar(select(func_count(Sheet.id))) > 100

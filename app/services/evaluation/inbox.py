@@ -120,7 +120,7 @@ def my_open_sheets(session, person_id: int, today: Optional[dt.date] = None) -> 
     out = []
     for r in rows:
         end = _step_end(r.Period, P.STEP_SELF, ext.get((r.Period.id, r.unit_id, P.STEP_SELF)))
-        out.append(MineItem(r.id, r.version, r.Period.key, r.Period.label, r.state, r.self_total, end, _days_left(end, today)))
+        out.append(MineItem(r.id, r.version, r.Period.key, r.Period.title, r.state, r.self_total, end, _days_left(end, today)))
     return out
 
 
@@ -237,7 +237,8 @@ def history(session, person_id: int, page: Any = 0, page_size: Any = DEFAULT_PAG
     band = aliased(GradeBand)
     rows = session.execute(
         select(Sheet.id, Sheet.state, Sheet.self_assessed, Sheet.self_total, Sheet.final_total, Sheet.grade,
-               Sheet.finalised_at, Period.key, Period.kind, Period.state.label("period_state"), band.label.label("grade_label"))
+               Sheet.finalised_at, Period.key, Period.kind, Period.trial, Period.state.label("period_state"),
+               band.label.label("grade_label"))
         .join(Period, Period.id == Sheet.period_id)
         .outerjoin(band, and_(band.version_id == Sheet.rule_version_id, band.code == Sheet.grade))
         .where(Sheet.person_id == person_id)
@@ -245,7 +246,7 @@ def history(session, person_id: int, page: Any = 0, page_size: Any = DEFAULT_PAG
         .offset(p * n).limit(n)
     ).all()
     return [
-        HistoryItem(r.id, r.key, P.parse_key(r.key).label, r.kind, r.period_state == Period.CLOSED, r.state, r.self_assessed,
+        HistoryItem(r.id, r.key, P.period_title(P.parse_key(r.key).label, bool(r.trial)), r.kind, r.period_state == Period.CLOSED, r.state, r.self_assessed,
                     r.self_total, r.final_total, r.grade if r.state == wf.FINALISED else None,
                     r.grade_label if r.state == wf.FINALISED else None, r.finalised_at)
         for r in rows

@@ -45,7 +45,7 @@ def _unit_values(i, u) -> list:
 def _layout(s: Summary, title: str, headers, widths, org_name: str, today: dt.date, sheet: str) -> OfficialLayout:
     where = {"unit": f"Đơn vị: {s.scope.name}", "block": f"Khối: {s.scope.name}"}.get(s.scope.level, f"Toàn {org_name}")
     issuer = s.scope.name if s.scope.level == "unit" else (org_name if s.scope.level == "org" else s.scope.name)
-    return OfficialLayout(issuer.upper(), title, [where, f"Kỳ đánh giá: {s.period.label} ({s.period.key})"], headers,
+    return OfficialLayout(issuer.upper(), title, [where, f"Kỳ đánh giá: {s.period.title} ({s.period.key})"], headers,
                           widths, f"{PLACE}, ngày {fmt_date(today)}", sheet_title=sheet)
 
 

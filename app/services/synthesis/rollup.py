@@ -17,6 +17,7 @@ from app.domain import rollup as R
 from app.domain.evaluation import workflow as wf
 from app.domain.scope import Actor
 from app.models import OrgUnit, Period, Sheet, Staff
+from app.services.evaluation.periods import counted_periods_clause
 from app.services.synthesis.reach import Scope, paging, scope_of
 
 
@@ -57,7 +58,7 @@ def aggregate(span: R.Span):
     cols += [func.count().filter(Sheet.grade == g).label(f"n_{g}") for g in R.GRADES]  # FILTER: cheaper than SUM(CASE)
     cols += [type_coerce(func.sum(Sheet.final_total * part), Float).label("wsum"),
              type_coerce(func.sum(part), Float).label("weight")]
-    periods = select(Period.id).where(Period.key.in_(span.keys), Period.trial.is_(False))
+    periods = select(Period.id).where(Period.key.in_(span.keys), counted_periods_clause())
     return (select(*cols).where(Sheet.period_id.in_(periods), Sheet.state == wf.FINALISED)
             .group_by(Sheet.person_id))
 

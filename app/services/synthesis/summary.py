@@ -20,6 +20,7 @@ from app.domain.roles import LEADER
 from app.domain.scope import Actor
 from app.models import OrgUnit, Period, Sheet, Staff, UnitEvalSetting
 from app.services.evaluation.inbox import resolve_period
+from app.services.evaluation.periods import counted_periods_clause
 from app.services.evaluation.sheets import rule_version
 from app.services.synthesis.reach import Scope, scope_of
 
@@ -167,7 +168,7 @@ class TrendPoint:
 def trend(session, scope: Scope, last: int = 12) -> list[TrendPoint]:
     """The grade distribution of the scope's sheets, period by period (the last ``last`` non-trial periods):
     one GROUP BY (period, finalised grade)."""
-    periods = list(session.execute(select(Period.id, Period.key).where(Period.trial.is_(False))
+    periods = list(session.execute(select(Period.id, Period.key).where(counted_periods_clause())
                                    .order_by(Period.last_day.desc(), Period.first_day.desc()).limit(last)))[::-1]
     if not periods:
         return []
