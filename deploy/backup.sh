@@ -5,7 +5,7 @@
 #   KEEP_DAYS   archives older than this go   (default 30)
 #   APP_DIR     the checkout with .venv       (default: this script's parent folder)
 set -euo pipefail
-ENV_FILE="${1:-/etc/danhgia/danhgia.env}"
+ENV_FILE="${1:-${ENV_FILE:-/etc/danhgia/danhgia.env}}"
 APP_DIR="${APP_DIR:-$(cd "$(dirname "$0")/.." && pwd)}"
 set -a
 # shellcheck disable=SC1090
