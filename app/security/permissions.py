@@ -96,13 +96,19 @@ EVALUATION_API = {
     "SwaggerView": ("can_show",),  # /swagger/v1
 }
 
+# The evaluation screens (app/views/evaluation.py). ``Sheet``: everybody (which sheet: the services, by id);
+# ``SheetReview``: those who read other people's sheets (the rows: ``sheet_clause``). ``Periods`` and
+# ``RuleSets`` (app/views/evaluation_admin.py) are the district admin's: Admin holds every permission.
+EVALUATION_SCREENS = {"Sheet": ("can_show", "can_edit", "can_list")}
+REVIEW_SCREEN = {"SheetReview": ("can_list",)}
+
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
-    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE},
-    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ},
-    LEADER: UNIT_READ,
-    DEPARTMENT_HEAD: UNIT_READ,
-    SYNTHESIS: UNIT_READ,
-    STAFF: {**SELF_SERVICE, **EVALUATION_API},
+    BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN},
+    UNIT_ADMIN: {**PEOPLE_ADMIN, "Units": READ, **REVIEW_SCREEN},
+    LEADER: {**UNIT_READ, **REVIEW_SCREEN},
+    DEPARTMENT_HEAD: {**UNIT_READ, **REVIEW_SCREEN},
+    SYNTHESIS: {**UNIT_READ, **REVIEW_SCREEN},
+    STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS},
 }
 
 
@@ -117,6 +123,10 @@ MENU_OF_VIEW = {
     "Mau01": ("Organisation", "Mau01 import"),
     "Account": ("Security", "Change password"),
     "RolesOverview": ("Security", "Roles overview"),
+    "Sheet": ("Evaluation", "Sheet inbox", "My results"),
+    "SheetReview": ("Evaluation", "Sheet review"),
+    "Periods": ("Evaluation", "Period list"),
+    "RuleSets": ("Evaluation", "Rule sets"),
 }
 
 
@@ -143,6 +153,10 @@ VIEW_LABELS: dict[str, str] = {
     "Account": "Tài khoản của mình",
     "UserDBModelView": "Hồ sơ của mình",
     "RolesOverview": "Vai trò và quyền",
+    "Sheet": "Phiếu đánh giá (của mình, chờ mình xử lý)",
+    "SheetReview": "Danh sách phiếu đánh giá",
+    "Periods": "Kỳ đánh giá",
+    "RuleSets": "Bộ tiêu chí",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -161,6 +175,10 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_errors": "tải tệp lỗi",
     "can_password": "đổi mật khẩu",
     "can_userinfo": "xem hồ sơ",
+    "can_open": "mở kỳ",
+    "can_close": "khóa kỳ",
+    "can_read": "đọc (API)",
+    "can_write": "thay đổi (API)",
 }
 
 

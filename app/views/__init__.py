@@ -26,7 +26,25 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("Change password", label="Đổi mật khẩu", href="/account/password", icon="fa-key", category=security)
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
+    register_evaluation_views(appbuilder)
     install_ui(appbuilder)
+
+
+def register_evaluation_views(appbuilder) -> None:
+    """The monthly evaluation's screens (menu "Đánh giá")."""
+    from flask import current_app
+
+    from app.views.evaluation import SheetReviewView, SheetView, install_filters
+    from app.views.evaluation_admin import PeriodsView, RuleSetsView
+
+    install_filters(current_app._get_current_object())
+    cat = "Evaluation"
+    appbuilder.add_view(SheetView, "Sheet inbox", label="Việc cần làm/Phiếu chờ xử lý", href="/sheet/inbox",
+                        icon="fa-inbox", category=cat, category_label="Đánh giá", category_icon="fa-check-square-o")
+    appbuilder.add_link("My results", label="Kết quả của tôi", href="/sheet/history", icon="fa-line-chart", category=cat)
+    appbuilder.add_view(SheetReviewView, "Sheet review", label="Danh sách phiếu", icon="fa-list", category=cat)
+    appbuilder.add_view(PeriodsView, "Period list", label="Kỳ đánh giá", icon="fa-calendar", category=cat)
+    appbuilder.add_view(RuleSetsView, "Rule sets", label="Bộ tiêu chí", icon="fa-table", category=cat)
 
 
 def install_ui(appbuilder) -> None:

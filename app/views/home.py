@@ -20,6 +20,7 @@ class HomeView(IndexView):
     def index(self):
         stats = None
         due_days = None
+        todo = None
         if current_user.is_authenticated:
             actor = current_actor()
             session = db.session
@@ -28,6 +29,7 @@ class HomeView(IndexView):
                 "units": session.scalar(select(func.count(OrgUnit.id)).where(OrgUnit.kind == "unit", org_clause(actor, "unit"))),
                 "staff": session.scalar(select(func.count(Staff.id)).where(staff_clause(actor))),
             }
+            todo = evaluation_todo(session, actor)
             if current_user.must_change_password and current_user.password_change_due:
                 due_days = days_left(current_user.password_change_due, clock.now())
         return self.render_template(
@@ -36,4 +38,18 @@ class HomeView(IndexView):
             district=settings().org_name,
             stats=stats,
             due_days=due_days,
+            todo=todo,
         )
+
+
+# -- "Việc cần làm" (the evaluation): my sheets of the open periods, the sheets waiting for me -------------
+TODO_INBOX_ROWS = 5
+
+
+def evaluation_todo(session, actor) -> dict:
+    """What the home page lists under "Việc cần làm": two fixed queries whatever the organisation's size."""
+    from app.services.evaluation import inbox as queries
+
+    mine = queries.my_open_sheets(session, actor.id) if actor.id is not None else []
+    waiting = queries.inbox(session, actor, 0, TODO_INBOX_ROWS)
+    return {"mine": mine, "inbox": waiting}

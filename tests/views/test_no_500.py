@@ -218,3 +218,62 @@ def test_no_page_served_to_the_admin_loads_anything_from_another_host(app, demo)
             assert "google.load(" not in text and "gstatic.com/charts" not in text, path
         assets += 1
     assert pages > 10 and assets > 5
+
+
+# -- the evaluation screens with a real sheet: garbage in every field of every action ---------------------
+EVAL_GARBAGE = [HUGE, "x", "-1", "1e3", "\x00", "", "2,555", "NaN", "Infinity"]
+
+
+def test_evaluation_pages_take_garbage_without_crashing(app, demo, ctx):
+    """The sheet page (each action, each field), the lists and the admin screens, with a real open period."""
+    from sqlalchemy import select
+
+    from app.domain.evaluation import workflow as wf
+    from app.models import Period, RuleSetVersion, Sheet
+    from tests.evaluation_fixtures import open_period
+
+    open_period(ctx, "2026-11")
+    period = ctx.scalar(select(Period))
+    owner = demo.user("staff", "UBND phường Cống Vị")
+    sheet = ctx.scalar(select(Sheet).where(Sheet.person_id == owner["id"]))
+    version = ctx.scalar(select(RuleSetVersion.id).order_by(RuleSetVersion.id))
+    criterion = ctx.scalar(select(RuleSetVersion).where(RuleSetVersion.id == sheet.rule_version_id)).criteria[0].id
+    checked = 0
+    for kind in ("staff", "admin"):
+        client = app.test_client()
+        demo.login(client, kind, "UBND phường Cống Vị") if kind != "admin" else demo.login(client, "admin")
+        for action in [a for a in wf.ACTIONS if a != wf.AUTO_FORWARD] + ["zz", ""]:
+            for bad in EVAL_GARBAGE:
+                form = {"action": action, "version": bad, f"self_{criterion}": bad, f"note_{criterion}": bad,
+                        f"final_{criterion}": bad, f"self_{bad}": "1", "worked_days": bad, "text": bad, "reason": bad,
+                        "grade": bad, "grade_reason": bad, "quota_reason": bad, "fails": "1", "fail_reason": bad,
+                        "fail_reference": bad, "commenter_id": bad, "evaluator_id": bad}
+                resp = client.post(f"/sheet/{sheet.id}", data=form)
+                assert resp.status_code < 500, (kind, action, bad, resp.status_code)
+                checked += 1
+        urls = [f"/sheet/{sheet.id}", f"/sheet/{sheet.id}/print", "/sheet/inbox", "/sheet/history"]
+        for bad in EVAL_GARBAGE:
+            urls += [f"/sheet/inbox?page={bad}", f"/sheet/history?page_size={bad}", f"/sheet-review/?period={bad}",
+                     f"/sheet-review/?unit={bad}", f"/sheet-review/?state={bad}", f"/sheet-review/?q={bad}",
+                     f"/sheet-review/?page={bad}"]
+        for url in urls:
+            resp = client.get(url)
+            assert resp.status_code < 500, (kind, url, resp.status_code)
+            if resp.status_code in (400, 404):
+                assert VIETNAMESE.search(resp.get_data(as_text=True)), url
+            checked += 1
+        if kind == "admin":
+            for bad in EVAL_GARBAGE:
+                for url, form in [
+                    ("/periods/open", {"period": bad, "working_days": bad, "self_assessment_from": bad, "self_assessment_to": bad,
+                                       "trial": bad}),
+                    (f"/periods/{period.id}/edit", {"working_days": bad, "comment_from": bad, "comment_to": bad}),
+                    (f"/periods/{period.id}/extend", {"unit": bad, "step": bad, "until": bad, "reason": bad}),
+                    (f"/rule-sets/{version}", {f"criterion_name_{criterion}": bad, f"criterion_max_{criterion}": bad,
+                                               "band_min_A": bad, "band_label_A": bad, "quota_percent": bad}),
+                    (f"/rule-sets/{version}/new", {"effective_from": bad}),
+                ]:
+                    resp = client.post(url, data=form)
+                    assert resp.status_code < 500, (url, form, resp.status_code)
+                    checked += 1
+    assert checked > 350

@@ -24,6 +24,15 @@ CASES = [(kind, home, OTHER_BLOCK_UNIT) for kind, home in ACTORS] + [
     (kind, home, SAME_BLOCK_UNIT) for kind, home in ACTORS if kind != "block_admin"
 ] + [("anonymous", None, OTHER_BLOCK_UNIT)]
 
+# Every action of the sheet page (app/views/evaluation.py), each posted to a foreign sheet.
+def _sheet_actions():
+    from app.domain.evaluation import workflow as wf
+
+    return [a for a in wf.ACTIONS if a != wf.AUTO_FORWARD]
+
+
+SHEET_ACTIONS = _sheet_actions()
+
 # Routes that are not data: sign-in, language, static files, the menu.
 SKIP_ENDPOINTS = re.compile(r"^(static|appbuilder\.static|AuthDBView\.|LocaleView\.|UtilView\.|SecurityApi\.|MenuApi\.|HomeView\.)")
 
@@ -42,7 +51,14 @@ def _foreign(app, unit_name):
         marker = f"MARKER-{unit.id}-audit"
         event = audit.record(s, "user_updated", target=marker, unit_id=unit.id)
         s.commit()
+        sheet_id, period_id, version_id = _evaluation_targets(s, person.id)
+        from app.models import Sheet
+
         return {
+            "sheet_id": sheet_id,
+            "sheet_version": s.get(Sheet, sheet_id).version,
+            "period_id": period_id,
+            "rule_version_id": version_id,
             "unit_id": unit.id,
             "unit_name": unit.name,
             "block_id": unit.block_id,
@@ -53,6 +69,21 @@ def _foreign(app, unit_name):
             "audit_id": event.id,
             "audit_marker": marker,
         }
+
+
+def _evaluation_targets(session, person_id):
+    """The foreign person's sheet of an open period (opened here by the district admin), that period, its rule version."""
+    from app.models import Period, Sheet, Staff
+    from app.security.scope import actor_for
+    from app.services.evaluation import periods
+    from app.services.uow import unit_of_work
+
+    period = session.scalar(select(Period).where(Period.key == "2026-11"))
+    if period is None:
+        with unit_of_work(session):
+            period = periods.open_period(session, "2026-11", actor_for(session.scalar(select(Staff).where(Staff.username == "admin"))))
+    sheet = session.scalar(select(Sheet).where(Sheet.person_id == person_id, Sheet.period_id == period.id))
+    return sheet.id, period.id, sheet.rule_version_id
 
 
 def _pk_for(endpoint: str, f: dict):
@@ -66,6 +97,9 @@ def _pk_for(endpoint: str, f: dict):
         "BlockView": f["block_id"],
         "DepartmentView": f["dept_id"],
         "AuditLogView": f["audit_id"],
+        "SheetView": f["sheet_id"],
+        "PeriodsView": f["period_id"],
+        "RuleSetsView": f["rule_version_id"],
     }.get(view, 1)
 
 
@@ -79,12 +113,14 @@ def _markers(endpoint: str, f: dict) -> list[str]:
         return [f["block_name"]]
     if view == "AuditLogView":
         return [f["audit_marker"]]
+    if view == "SheetView":  # the sheet page and its print view name the person with their account
+        return [f["person_username"]]
     return [f["person_username"], f["audit_marker"]]
 
 
 def _fingerprint(app, f):
     from app.extensions import db
-    from app.models import AuditEvent, OrgUnit, Staff
+    from app.models import AuditEvent, Criterion, OrgUnit, Period, Sheet, SheetEvent, Staff
 
     with app.app_context():
         s = db.session
@@ -96,7 +132,24 @@ def _fingerprint(app, f):
             s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.target_label == f["audit_marker"])),
             (person.full_name, person.unit_id, person.active, person.password, sorted(r.name for r in person.roles)),
             (unit.name, unit.parent_id),
+            _sheet_state(s, f),
         )
+
+
+def _sheet_state(s, f):
+    """The foreign sheet, the period and the rule version as stored: what the evaluation screens could change."""
+    from app.models import Criterion, Period, Sheet, SheetEvent, SheetScore
+
+    sheet = s.get(Sheet, f["sheet_id"])
+    s.refresh(sheet)
+    return (
+        sheet.state, sheet.version, sheet.commenter_id, sheet.evaluator_id, sheet.self_total, sheet.comment,
+        s.scalar(select(func.count(SheetScore.id)).where(SheetScore.sheet_id == sheet.id)),
+        s.scalar(select(func.count(SheetEvent.id)).where(SheetEvent.sheet_id == sheet.id)),
+        s.scalar(select(Period.state).where(Period.id == f["period_id"])),
+        tuple(s.execute(select(Criterion.name, Criterion.max_points).where(Criterion.version_id == f["rule_version_id"])
+                        .order_by(Criterion.id)).all()),
+    )
 
 
 def _routes(app):
@@ -177,7 +230,8 @@ def test_no_route_reaches_a_foreign_unit(app, demo, kind, home, foreign_unit):
             urls = [base_url]
             if "name" in rule.arguments:
                 urls = [base_url.replace("__all__", a) for a in _action_names(app, rule.endpoint)]
-            for url in urls:
+            sheet_actions = SHEET_ACTIONS if rule.endpoint == "SheetView.act" else [None]
+            for url, sheet_action in [(u, a) for u in urls for a in sheet_actions]:
                 data = {}
                 if method == "POST":
                     data = {
@@ -185,12 +239,19 @@ def test_no_route_reaches_a_foreign_unit(app, demo, kind, home, foreign_unit):
                         "rowid": [f["person_id"], f["unit_id"], f["dept_id"], f["audit_id"]],
                         "action": url.rsplit("/", 2)[-2] if "/action/" in url else "delete",
                         "eval_role": "staff",
+                        # the sheet page's form: every action with input that would change the sheet
+                        "version": "1", "self_1": "1", "worked_days": "1", "text": "HACKED", "reason": "HACKED",
+                        "commenter_id": "", "evaluator_id": str(f["person_id"]), "period": "2027-01",
+                        "criterion_max_1": "1", "effective_from": "2030-01",
                     }
+                    if sheet_action:
+                        data.update(action=sheet_action, version=str(f["sheet_version"]))
                 resp = client.open(url, method=method, data=data, json=None if data else None)
-                _check(resp, markers, f"{kind} {method} {url}")
+                where = f"{kind} {method} {url}" + (f" {sheet_action}" if sheet_action else "")
+                _check(resp, markers, where)
                 checked += 1
                 if method != "GET":
-                    assert _fingerprint(app, f) == before, f"{kind} {method} {url} changed foreign data"
+                    assert _fingerprint(app, f) == before, f"{where} changed foreign data"
     assert checked > 50
 
 
@@ -198,7 +259,9 @@ def test_matrix_covers_every_scoped_view(app):
     """Every FAB view or API of the app has a foreign pk and markers, so the matrix checks it."""
     known = {"StaffView", "StaffApi", "UserDBModelView", "UnitView", "OrgApi", "BlockView", "DepartmentView", "AuditLogView",
              # Bearer-only (cookies get 401 above); their matrix signs in with tokens: tests/api/test_sheet_scope_matrix.py
-             "SheetApi", "PeriodApi"}
+             "SheetApi", "PeriodApi",
+             # the evaluation screens: a foreign sheet, the open period, the rule version in force
+             "SheetView", "PeriodsView", "RuleSetsView"}
     app_views = {
         rule.endpoint.split(".")[0]
         for rule in _routes(app)

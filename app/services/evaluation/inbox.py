@@ -23,7 +23,9 @@ from sqlalchemy.orm import aliased
 from app.domain.errors import OutOfReach, ValidationError
 from app.domain.evaluation import periods as P
 from app.domain.evaluation import workflow as wf
+from app.domain.roles import DEPARTMENT_HEAD, LEADER
 from app.domain.scope import Actor
+from app.domain.text import fold
 from app.models import GradeBand, OrgUnit, Period, PeriodExtension, Sheet, Staff
 from app.security.sheet_scope import sheet_clause
 from app.services import clock
@@ -31,6 +33,7 @@ from app.services.evaluation import periods as period_service
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 100_000  # beyond every list's end; keeps OFFSET within the database's integers
 
 STEP_OF_ROLE = {wf.OWNER: P.STEP_SELF, wf.COMMENTER: P.STEP_COMMENT, wf.EVALUATOR: P.STEP_GRADING}
 
@@ -42,8 +45,8 @@ def paging(page: Any = 0, page_size: Any = DEFAULT_PAGE_SIZE) -> tuple[int, int]
         n = int(page_size if page_size not in (None, "") else DEFAULT_PAGE_SIZE)
     except (TypeError, ValueError):
         raise ValidationError("bad_page", "Số trang và số dòng mỗi trang phải là số nguyên.", "page") from None
-    if p < 0 or not (1 <= n <= MAX_PAGE_SIZE):
-        raise ValidationError("bad_page", f"Số trang từ 0; số dòng mỗi trang từ 1 đến {MAX_PAGE_SIZE}.", "page_size")
+    if p < 0 or p > MAX_PAGE or not (1 <= n <= MAX_PAGE_SIZE):
+        raise ValidationError("bad_page", f"Số trang từ 0 đến {MAX_PAGE}; số dòng mỗi trang từ 1 đến {MAX_PAGE_SIZE}.", "page_size")
     return p, n
 
 
@@ -283,8 +286,11 @@ class ReviewPage:
 
 
 def review_list(session, actor: Actor, period: Any, unit_id: Optional[int] = None, state: Optional[str] = None,
-                page: Any = 0, page_size: Any = DEFAULT_PAGE_SIZE) -> ReviewPage:
-    """The sheets of a period (of one unit) that the actor may see, by unit and name; counts by state."""
+                page: Any = 0, page_size: Any = DEFAULT_PAGE_SIZE, name: Optional[str] = None) -> ReviewPage:
+    """The sheets of a period (of one unit) that the actor may see, by unit and name; counts by state.
+
+    ``name``: part of the person's name, folded (case and diacritics ignored: "nguyen" finds "Nguyễn").
+    """
     p, n = paging(page, page_size)
     per = resolve_period(session, period)
     if state is not None and state not in wf.STATES:
@@ -292,6 +298,10 @@ def review_list(session, actor: Actor, period: Any, unit_id: Optional[int] = Non
     where = [Sheet.period_id == per.id, sheet_clause(actor)]
     if unit_id is not None:
         where.append(Sheet.unit_id == unit_id)
+    needle = fold(name or "") if isinstance(name, str) else ""
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(Sheet.person_id.in_(select(Staff.id).where(Staff.name_key.like(f"%{escaped}%", escape="\\"))))
     by_state = {s: k for s, k in session.execute(select(Sheet.state, func.count()).where(*where).group_by(Sheet.state))}
     if state is not None:
         where.append(Sheet.state == state)
@@ -318,7 +328,36 @@ def review_list(session, actor: Actor, period: Any, unit_id: Optional[int] = Non
     ], total, by_state, p, n)
 
 
+# -- reassigning ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Assignable:
+    person_id: int
+    name: str
+    position: Optional[str]
+    unit_name: Optional[str]
+
+
+MAX_ASSIGNABLE = 500
+
+
+def assignable_people(session, actor: Actor, unit_id: Optional[int] = None) -> list[Assignable]:
+    """Whom an admin may pick as a sheet's commenter or evaluator: the active leaders and department heads
+    within their reach (``staff_clause(manage=True)``), the sheet's unit first. ``reassign`` checks the
+    pick again; this only fills the select."""
+    from app.security.scope import staff_clause
+
+    rows = session.execute(
+        select(Staff.id, Staff.full_name, Staff.position, OrgUnit.name)
+        .outerjoin(OrgUnit, OrgUnit.id == Staff.unit_id)
+        .where(staff_clause(actor, manage=True), Staff.active.is_(True), Staff.eval_role.in_((LEADER, DEPARTMENT_HEAD)))
+        .order_by(case((Staff.unit_id == unit_id, 0), else_=1) if unit_id is not None else Staff.id, Staff.name_key, Staff.id)
+        .limit(MAX_ASSIGNABLE)
+    ).all()
+    return [Assignable(r[0], r[1], r[2], r[3]) for r in rows]
+
+
 __all__ = [
     "DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "paging", "resolve_period", "my_sheet", "MineItem", "my_open_sheets",
     "InboxItem", "Inbox", "inbox", "HistoryItem", "history", "ReviewRow", "ReviewPage", "review_list",
+    "Assignable", "assignable_people",
 ]
