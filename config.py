@@ -110,6 +110,16 @@ class Config:
     # PERMANENT_SESSION_LIFETIME follows SESSION_HOURS (set by the security manager once it is checked).
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # uploads (Mẫu 01 sheets)
     MAX_SHEET_ROWS = os.environ.get("MAX_SHEET_ROWS", "60000")  # rows of one uploaded sheet (checked in settings)
+    # Synthesis: reminders by e-mail (SMTP_HOST empty: in-app notices only), feedback window, roll-up policy.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = os.environ.get("SMTP_PORT", "25")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "")
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0")
+    REMIND_DAYS_BEFORE = os.environ.get("REMIND_DAYS_BEFORE", "2")
+    FEEDBACK_DAYS = os.environ.get("FEEDBACK_DAYS", "10")
+    ROLLUP_POLICY = os.environ.get("ROLLUP_POLICY", "nd335")
 
 
 def check_production(config: dict) -> None:

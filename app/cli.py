@@ -27,6 +27,15 @@ def register_evaluation(app: Flask) -> None:
     from app.cli_period import period
 
     app.cli.add_command(period)
+    register_synthesis(app)
+
+
+def register_synthesis(app: Flask) -> None:
+    from app.cli_remind import remind
+    from app.cli_report import report
+
+    app.cli.add_command(report)
+    app.cli.add_command(remind)
 
 
 def run_setup() -> dict[str, int]:

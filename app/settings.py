@@ -41,6 +41,16 @@ class Settings:
     eval_windows: Mapping[str, Any] = dataclasses.field(default_factory=lambda: dict(DEFAULT_SPANS))
     max_sheet_rows: int = 60_000  # MAX_SHEET_ROWS: rows of one uploaded sheet (Mẫu 01 and later imports)
     max_upload_bytes: int = 32 * 1024 * 1024  # MAX_CONTENT_LENGTH: the size of one upload
+    # Synthesis (issue 10): reminders, feedback on results, the roll-up's proposed grade.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = ""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    remind_days_before: int = 2
+    feedback_days: int = 10
+    rollup_policy: str = "nd335"
 
     @property
     def production(self) -> bool:
@@ -116,12 +126,41 @@ class Settings:
             max_upload_bytes=(integer("MAX_CONTENT_LENGTH", 0, minimum=1024)
                               if config.get("MAX_CONTENT_LENGTH") is not None else 32 * 1024 * 1024),
         )
+        settings = dataclasses.replace(settings, **_synthesis(config, integer, problems))
         if settings.signin_failures_per_address < settings.signin_failures_per_account:
             problems.append("SIGNIN_MAX_FAILURES_PER_ADDRESS phải lớn hơn hoặc bằng SIGNIN_MAX_FAILURES_PER_ACCOUNT "
                             "(nhiều người dùng chung một địa chỉ mạng).")
         if problems:
             raise SettingsError("Cấu hình không hợp lệ:\n- " + "\n- ".join(problems))
         return settings
+
+
+ROLLUP_POLICIES = ("nd335", "counting")
+
+
+def _synthesis(config: Mapping[str, Any], integer, problems: list[str]) -> dict[str, Any]:
+    """SMTP_*, REMIND_DAYS_BEFORE, FEEDBACK_DAYS, ROLLUP_POLICY."""
+    host = str(config.get("SMTP_HOST") or "").strip()
+    sender = str(config.get("SMTP_FROM") or "").strip()
+    if host and "@" not in sender:
+        problems.append(f"SMTP_FROM phải là một địa chỉ thư điện tử khi đã đặt SMTP_HOST (đang là “{sender}”).")
+    starttls = str(config.get("SMTP_STARTTLS") or "0").strip().lower()
+    if starttls not in ("0", "1", "true", "false", "yes", "no", ""):
+        problems.append(f"SMTP_STARTTLS phải là 0 hoặc 1 (đang là “{starttls}”).")
+    policy = str(config.get("ROLLUP_POLICY") or "nd335").strip().lower()
+    if policy not in ROLLUP_POLICIES:
+        problems.append(f"ROLLUP_POLICY phải là một trong {', '.join(ROLLUP_POLICIES)} (đang là “{policy}”).")
+    return {
+        "smtp_host": host,
+        "smtp_port": integer("SMTP_PORT", 25, maximum=65535),
+        "smtp_from": sender,
+        "smtp_user": str(config.get("SMTP_USER") or ""),
+        "smtp_password": str(config.get("SMTP_PASSWORD") or ""),
+        "smtp_starttls": starttls in ("1", "true", "yes"),
+        "remind_days_before": integer("REMIND_DAYS_BEFORE", 2, minimum=0, maximum=60),
+        "feedback_days": integer("FEEDBACK_DAYS", 10, maximum=365),
+        "rollup_policy": policy,
+    }
 
 
 EVAL_WINDOW_VARIABLES = {

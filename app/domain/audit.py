@@ -71,3 +71,9 @@ from app.domain.evaluation.workflow import EVENT_LABELS as _SHEET_EVENTS  # noqa
 
 ACTION_LABELS.update({f"sheet_{action}": f"Phiếu đánh giá: {label}" for action, label in _SHEET_EVENTS.items()})
 ACTION_LABELS["sheet_quota_override"] = "Xếp loại vượt chỉ tiêu (có lý do)"
+
+# Synthesis (issue 10): a person's feedback on a closed period's result and the evaluator's answer.
+ACTION_LABELS.update({
+    "feedback_sent": "Gửi kiến nghị về kết quả đánh giá",
+    "feedback_answered": "Trả lời kiến nghị về kết quả đánh giá",
+})

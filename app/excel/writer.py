@@ -26,8 +26,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from dataclasses import dataclass, field
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 
 from app.domain.dates import naive_local
 
@@ -42,6 +45,10 @@ __all__ = [
     "new_workbook",
     "save",
     "table_bytes",
+    "Section",
+    "Emphasis",
+    "OfficialLayout",
+    "official_bytes",
 ]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -179,4 +186,100 @@ def table_bytes(
     ws.append(row_cells(ws, headers, header_style))
     for values in rows:
         ws.append(row_cells(ws, values))
+    return save(wb)
+
+
+# -- the official layout ---------------------------------------------------------------------------------
+# A report a unit signs and sends up: the agency and the national motto, a title merged across the table,
+# the unit and the period, the table, the date line and the signature block ("Người lập biểu", "Thủ trưởng
+# đơn vị"). Written in write-only mode like ``table_bytes`` (constant memory, 20,000 rows in a few seconds);
+# the merged ranges are declared on the sheet as rows are written.
+
+_THIN = Side(style="thin", color="FF000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_TITLE_FONT = Font(bold=True, size=14)
+_ITALIC = Font(italic=True)
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập – Tự do – Hạnh phúc")
+SIGNERS = ("Người lập biểu", "Thủ trưởng đơn vị")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A bold row merged across the table ("Lãnh đạo", "Công chức, viên chức")."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """A bold row of the table (a total)."""
+
+    values: Sequence[Any]
+
+
+@dataclass(frozen=True)
+class OfficialLayout:
+    org: str  # the agency issuing the report (top left)
+    title: str
+    lines: Sequence[str]  # "Đơn vị: …", "Kỳ đánh giá: …"
+    headers: Sequence[str]
+    widths: Sequence[float] = ()
+    date_line: str = ""  # "Hà Nội, ngày 02/12/2026"
+    signers: Sequence[str] = field(default=SIGNERS)
+    sheet_title: str = "Báo cáo"
+
+
+def official_bytes(layout: OfficialLayout, rows: Iterable[Any]) -> bytes:
+    """The report as .xlsx bytes; ``rows`` are value sequences, ``Section`` or ``Emphasis``."""
+    n = max(len(layout.headers), 4)
+    last = get_column_letter(n)
+    half = max(n // 2, 1)
+    wb = new_workbook(write_only=True)
+    ws = wb.create_sheet(_clean_text(layout.sheet_title)[:31] or "Sheet1")
+    merged = MultiCellRange()
+    ws.merged_cells = merged  # the write-only sheet writes these ranges after its rows
+    for i, width in enumerate(layout.widths or (), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    row = 0
+
+    def put(values, style=None, merge=None):
+        nonlocal row
+        row += 1
+        ws.append(row_cells(ws, values, style))
+        for a, b in merge or ():
+            merged.add(f"{get_column_letter(a)}{row}:{get_column_letter(b)}{row}")
+
+    bold_center = {"font": _BOLD, "alignment": _CENTER}
+    left = [layout.org] + [None] * (half - 1) + [MOTTO[0]] + [None] * (n - half - 1)
+    put(left, {0: {"font": _BOLD}, half: bold_center}, [(1, half), (half + 1, n)])
+    put([None] * half + [MOTTO[1]] + [None] * (n - half - 1), {half: bold_center}, [(half + 1, n)])
+    put([None])
+    put([layout.title] + [None] * (n - 1), {0: {"font": _TITLE_FONT, "alignment": _CENTER}}, [(1, n)])
+    for line in layout.lines:
+        put([line] + [None] * (n - 1), {0: {"alignment": _CENTER}}, [(1, n)])
+    put([None])
+    put(list(layout.headers), {i: {"font": _BOLD, "fill": _HEADER_FILL, "border": _BOX, "alignment": _CENTER}
+                               for i in range(len(layout.headers))})
+    boxed = {i: {"border": _BOX} for i in range(len(layout.headers))}
+    strong = {i: {"border": _BOX, "font": _BOLD} for i in range(len(layout.headers))}
+    for item in rows:
+        if isinstance(item, Section):
+            put([item.text] + [None] * (len(layout.headers) - 1), {0: {"font": _BOLD}}, [(1, len(layout.headers))])
+        elif isinstance(item, Emphasis):
+            put(list(item.values), strong)
+        else:
+            ws.append(row_cells(ws, item, boxed))
+            row += 1
+    put([None])
+    if layout.date_line:
+        put([None] * half + [layout.date_line] + [None] * (n - half - 1), {half: {"font": _ITALIC, "alignment": _CENTER}},
+            [(half + 1, n)])
+    signers = list(layout.signers)[:2] + [""] * (2 - len(list(layout.signers)[:2]))
+    put([signers[0]] + [None] * (half - 1) + [signers[1]] + [None] * (n - half - 1),
+        {0: bold_center, half: bold_center}, [(1, half), (half + 1, n)])
+    note = "(Ký, ghi rõ họ tên)"
+    put([note] + [None] * (half - 1) + [note] + [None] * (n - half - 1),
+        {0: {"font": _ITALIC, "alignment": _CENTER}, half: {"font": _ITALIC, "alignment": _CENTER}},
+        [(1, half), (half + 1, n)])
     return save(wb)

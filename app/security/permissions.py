@@ -101,6 +101,11 @@ EVALUATION_API = {
 # ``RuleSets`` (app/views/evaluation_admin.py) are the district admin's: Admin holds every permission.
 EVALUATION_SCREENS = {"Sheet": ("can_show", "can_edit", "can_list")}
 REVIEW_SCREEN = {"SheetReview": ("can_list",)}
+# Synthesis (issue 10): the follow-up board, summaries, roll-ups, exports and charts, within the reach rule
+# (the district admin everything, a block admin the block, a unit's synthesis person, leader or admin their
+# unit); a person's own results, feedback and notices: everybody.
+SYNTHESIS_SCREENS = {"Synthesis": ("can_list", "can_export")}
+MY_RESULTS = {"Results": ("can_list", "can_show", "can_feedback", "can_answer"), "Notices": ("can_list",)}
 
 ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     BLOCK_ADMIN: {**PEOPLE_ADMIN, "Blocks": READ, "Units": WRITE, **REVIEW_SCREEN},
@@ -110,6 +115,9 @@ ROLE_GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     SYNTHESIS: {**UNIT_READ, **REVIEW_SCREEN},
     STAFF: {**SELF_SERVICE, **EVALUATION_API, **EVALUATION_SCREENS},
 }
+for _role in (BLOCK_ADMIN, UNIT_ADMIN, LEADER, SYNTHESIS):
+    ROLE_GRANTS[_role] = {**ROLE_GRANTS[_role], **SYNTHESIS_SCREENS}
+ROLE_GRANTS[STAFF] = {**ROLE_GRANTS[STAFF], **MY_RESULTS}
 
 
 # Menu entries a role sees, derived from the views it may use. Menu names differ from permission
@@ -127,6 +135,9 @@ MENU_OF_VIEW = {
     "SheetReview": ("Evaluation", "Sheet review"),
     "Periods": ("Evaluation", "Period list"),
     "RuleSets": ("Evaluation", "Rule sets"),
+    "Synthesis": ("Synthesis", "Follow-up board", "Period summary", "Rollup", "Dashboard"),
+    "Results": ("Me", "My results"),
+    "Notices": ("Me", "Notices"),
 }
 
 
@@ -157,6 +168,9 @@ VIEW_LABELS: dict[str, str] = {
     "SheetReview": "Danh sách phiếu đánh giá",
     "Periods": "Kỳ đánh giá",
     "RuleSets": "Bộ tiêu chí",
+    "Synthesis": "Tổng hợp, theo dõi tiến độ",
+    "Results": "Kết quả đánh giá của mình, kiến nghị",
+    "Notices": "Thông báo",
 }
 PERMISSION_LABELS: dict[str, str] = {
     "can_list": "xem danh sách",
@@ -179,6 +193,8 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_close": "khóa kỳ",
     "can_read": "đọc (API)",
     "can_write": "thay đổi (API)",
+    "can_feedback": "gửi kiến nghị",
+    "can_answer": "trả lời kiến nghị",
 }
 
 

@@ -27,6 +27,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(StaffApi)
     appbuilder.add_api(OrgApi)
     register_evaluation_views(appbuilder)
+    from app.views.synthesis import register as register_synthesis
+
+    register_synthesis(appbuilder)
     install_ui(appbuilder)
 
 

@@ -1,0 +1,85 @@
+"""Roll-up per person to a quarter or a year (``domain.rollup``): one GROUP BY person over the finalised
+sheets of the span's periods, trial periods left out, joined to the people in scope.
+
+People are those whose *current* unit is in scope, and their sheets are counted by person id whatever unit
+each sheet was written in: a transferred person's results follow them. The span holds every non-trial
+period whose key falls in it (months "2026-10" and quarters "2026-Q4"; an agency uses one or the other).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Optional
+
+from sqlalchemy import Numeric, case, cast, func, select
+
+from app.domain import rollup as R
+from app.domain.evaluation import workflow as wf
+from app.domain.scope import Actor
+from app.models import OrgUnit, Period, Sheet, Staff
+from app.services.evaluation.inbox import paging
+from app.services.synthesis.reach import Scope, scope_of
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    person_id: int
+    name: str
+    position: Optional[str]
+    unit_name: str
+    tally: R.Tally
+    proposed: Optional[str]
+
+    @property
+    def proposed_label(self) -> str:
+        return R.GRADE_NAMES.get(self.proposed, "") if self.proposed else "Chưa có kết quả"
+
+
+@dataclass(frozen=True)
+class Rollup:
+    span: R.Span
+    scope: Scope
+    policy: Any
+    rows: list[RollupRow]
+    total: int
+    page: int
+    page_size: int
+
+
+def aggregate(span: R.Span):
+    """The grouped statement: person → periods, count per grade, Σ score × worked share, Σ worked share."""
+    worked = func.coalesce(Sheet.worked_days, Sheet.working_days)
+    part = func.coalesce(cast(worked, Numeric(12, 6)) / func.nullif(Sheet.working_days, 0), 1)
+    cols = [Sheet.person_id.label("person_id"), func.count().label("periods")]
+    cols += [func.sum(case((Sheet.grade == g, 1), else_=0)).label(f"n_{g}") for g in R.GRADES]
+    cols += [func.sum(Sheet.final_total * part).label("wsum"), func.sum(part).label("weight")]
+    return (select(*cols).join(Period, Period.id == Sheet.period_id)
+            .where(Period.key.in_(span.keys), Period.trial.is_(False), Sheet.state == wf.FINALISED)
+            .group_by(Sheet.person_id))
+
+
+def rollup(session, actor: Actor, span_text: str, policy_code: str, unit_id: Any = None, block_id: Any = None,
+           page: Any = 0, page_size: Any = 100, org_name: str = "", all_rows: bool = False) -> Rollup:
+    span = R.parse_span(span_text)
+    policy = R.policy(policy_code)
+    p, n = paging(page, page_size)
+    scope = scope_of(session, actor, unit_id, block_id, org_name)
+    agg = aggregate(span).subquery()
+    where = [scope.sheet_filter(Staff.unit_id)]
+    total = session.scalar(select(func.count()).select_from(agg).join(Staff, Staff.id == agg.c.person_id).where(*where)) or 0
+    q = (select(agg, Staff.full_name, Staff.position, OrgUnit.name.label("unit_name"))
+         .join(Staff, Staff.id == agg.c.person_id)
+         .outerjoin(OrgUnit, OrgUnit.id == Staff.unit_id)
+         .where(*where)
+         .order_by(OrgUnit.name_key, Staff.name_key, Staff.id))
+    if not all_rows:
+        q = q.offset(p * n).limit(n)
+    rows = []
+    for r in session.execute(q) if total else ():
+        tally = R.Tally(r.periods, {g: int(getattr(r, f"n_{g}") or 0) for g in R.GRADES},
+                        Decimal(str(r.wsum or 0)), Decimal(str(r.weight or 0)))
+        rows.append(RollupRow(r.person_id, r.full_name, r.position, r.unit_name or "", tally, policy.propose(tally)))
+    return Rollup(span, scope, policy, rows, total, p, n)
+
+
+__all__ = ["RollupRow", "Rollup", "rollup", "aggregate"]
