@@ -13,13 +13,15 @@ spread over A–D); the last month opened by the service (``open_period``), then
 (submitted, some finalised) with one UPDATE.
 
 Measured:
-- the monthly summary of the open month — one row per unit: its block, people, sheets per state, finalised
-  per grade, the average final score — against a bare ``SELECT unit_id, count(*) FROM sheet WHERE period_id = :p
+- the monthly summary of the open month against a bare ``SELECT unit_id, count(*) FROM sheet WHERE period_id = :p
   GROUP BY unit_id`` over the same table; best of ``--repeat`` each, ratio (target ≤ 3), and ``EXPLAIN (ANALYZE,
-  BUFFERS)`` of both. The summary is written here against the sheet tables (the summary service is being
-  written on branch synth); it is ``SUMMARY_SQL`` below.
+  BUFFERS)`` of each. The summary is the synthesis service the screens use
+  (``app.services.synthesis.summary.summary``, the district admin's unit table: counts per grade, quota) when it
+  is there, and always ``SUMMARY_SQL`` below, written here against the sheet tables (one row per unit: its block,
+  people, sheets per state, finalised per grade, the average final score).
 - period opening (``services.evaluation.periods.open_period``, committed) with ``--staff``/10 people and with
-  ``--staff`` people: per-row cost at both sizes;
+  ``--staff`` people, each on a sheet table without other months: per-row cost at both sizes; and the month
+  opened with the past months in the table;
 - Mẫu 01 import (``services.mau01``: read_sheet, plan_import, commit_plan — the commit path, flushed, then rolled
   back so both sizes see the same database) of the two ``--import-rows`` sizes into the city;
 - export (``app.excel.writer.table_bytes``) of the open month's sheet list at the two ``--export-rows`` sizes
@@ -234,6 +236,9 @@ def main(argv=None) -> int:
         with unit_of_work(session):
             add_people(session.connection(), small_units + 1, units - small_units, args.unit_size, block_ids, now)
         people = session.scalar(text("SELECT count(*) FROM ab_user WHERE unit_id IS NOT NULL"))
+        vacuum()
+        t_open_large = timed(open_probe)  # the same conditions as the small size: no other sheets yet
+        drop_probe()
 
         # Past months' sheets: finalised, grades spread (A ≥ 90, B ≥ 70, C ≥ 50, D below).
         version_id, _ = rule_service.versions_for_period(session, periods.P.parse_key(f"{YEAR}-01"))
@@ -261,7 +266,7 @@ def main(argv=None) -> int:
             with unit_of_work(session):
                 periods.open_period(session, key, admin)
 
-        t_open_large = timed(open_month)
+        t_open_city = timed(open_month)  # with the 11 past months' sheets in the table
         period_id = session.scalar(select(Period.id).where(Period.key == key))
         with unit_of_work(session):
             session.execute(text("""
@@ -280,24 +285,63 @@ def main(argv=None) -> int:
               f"{sheets:,} sheets; generated in {t_gen:.0f} s")
 
         # -- the monthly summary against the bare GROUP BY -----------------------------------------------------
+        # The summary the screens show: app.services.synthesis.summary (branch synth) when present — the unit
+        # table of the district admin's scope — else SUMMARY_SQL below (written here against the sheet tables).
+        try:
+            from app.services.synthesis import summary as synthesis_summary
+        except ImportError:
+            synthesis_summary = None
         conn = session.connection()
-        run_summary = lambda: summary(conn, period_id)  # noqa: E731
+        run_sql = lambda: summary(conn, period_id)  # noqa: E731
         run_bare = lambda: conn.execute(text(BARE_SQL), {"period": period_id}).all()  # noqa: E731
-        rows_summary, rows_bare = run_summary(), run_bare()
-        assert len(rows_summary) == len(rows_bare) == units, (len(rows_summary), len(rows_bare), units)
-        assert sum(r["people"] for r in rows_summary) == people
-        t_bare, t_summary = [], []
-        for _ in range(args.repeat):  # interleaved: the same cache for both
+        rows_sql, rows_bare = run_sql(), run_bare()
+        assert len(rows_sql) == len(rows_bare) == units, (len(rows_sql), len(rows_bare), units)
+        assert sum(r["people"] for r in rows_sql) == people
+        candidates = [("summary SQL (bench)", run_sql)]
+        if synthesis_summary is not None:
+            org_name = app.extensions["settings"].org_name
+
+            def run_service():
+                out = synthesis_summary.summary(session, admin, key, org_name=org_name)
+                session.expire_all()
+                return out
+
+            got = run_service()
+            assert len(got.units) == units and sum(u.total for u in got.units) == people
+            finalised = sum(u.graded for u in got.units)
+            assert finalised == sum(r["finalised"] for r in rows_sql)
+            candidates.insert(0, ("synthesis.summary service", run_service))
+        times = {name: [] for name, _ in candidates}
+        t_bare = []
+        for _ in range(args.repeat):  # interleaved: the same cache for all
             t_bare.append(timed(run_bare))
-            t_summary.append(timed(run_summary))
-        b, s = min(t_bare), min(t_summary)
-        print(f"\nmonthly summary of {key} ({len(rows_summary):,} units, {people:,} sheets of {sheets:,}):")
-        print(f"  bare GROUP BY : best {b * 1000:8.1f} ms  (runs {', '.join(f'{x * 1000:.0f}' for x in t_bare)})")
-        print(f"  summary       : best {s * 1000:8.1f} ms  (runs {', '.join(f'{x * 1000:.0f}' for x in t_summary)})")
-        print(f"  ratio summary/bare: {s / b:.2f} (target ≤ 3)")
-        for title, sql in (("bare GROUP BY", BARE_SQL), ("summary", SUMMARY_SQL)):
+            for name, fn in candidates:
+                times[name].append(timed(fn))
+        b = min(t_bare)
+        print(f"\nmonthly summary of {key} ({units:,} units, {people:,} sheets of {sheets:,}):")
+        print(f"  bare GROUP BY             : best {b * 1000:8.1f} ms  (runs {', '.join(f'{x * 1000:.0f}' for x in t_bare)})")
+        for name, _ in candidates:
+            best_t = min(times[name])
+            print(f"  {name:<26}: best {best_t * 1000:8.1f} ms  (runs {', '.join(f'{x * 1000:.0f}' for x in times[name])})"
+                  f"  ratio {best_t / b:.2f} (target ≤ 3)")
+        s = min(times[candidates[0][0]])
+        explained = [("bare GROUP BY", BARE_SQL, {"period": period_id}), ("summary SQL (bench)", SUMMARY_SQL, {"period": period_id})]
+        if synthesis_summary is not None:
+            from sqlalchemy import case, func
+
+            from app.domain.evaluation import workflow as wf
+            from app.services.synthesis.reach import scope_of
+
+            scope = scope_of(session, admin, None, None, org_name)
+            grade = case((Sheet.state == wf.FINALISED, Sheet.grade), else_=None)
+            stmt = (select(Sheet.unit_id, Sheet.rule_version_id, grade.label("g"), func.count())
+                    .where(Sheet.period_id == period_id, scope.sheet_filter(Sheet.unit_id))
+                    .group_by(Sheet.unit_id, Sheet.rule_version_id, grade))
+            compiled = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+            explained.insert(1, ("synthesis.summary unit_table", compiled, {}))
+        for title, sql, params in explained:
             print(f"\n  EXPLAIN (ANALYZE, BUFFERS) {title}:")
-            for (line,) in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), {"period": period_id}):
+            for (line,) in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params):
                 print(f"    {line}")
         session.rollback()
 
@@ -307,6 +351,8 @@ def main(argv=None) -> int:
         print(f"  {people:>9,} people: {t_open_large:7.2f} s  {t_open_large / people * 1e6:7.1f} µs/row  "
               f"(large/small per row: {(t_open_large / people) / (t_open_small / n_small):.2f})")
         print(f"  {linear(n_small, t_open_small, people, t_open_large)}")
+        print(f"  {people:>9,} people, {sheets - people:,} sheets of past months in the table: {t_open_city:7.2f} s  "
+              f"{t_open_city / people * 1e6:7.1f} µs/row")
 
         # -- import at two sizes ---------------------------------------------------------------------------------
         from bench_mau01_import import write_mau01
