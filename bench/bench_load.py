@@ -12,14 +12,17 @@ What it does, all on this machine (loopback only; not run by CI):
 2. opens the current month with every window ending today: the last hour of the month's windows;
 3. starts ``--instances`` gunicorn instances (``--workers`` each) on free ports and nginx (Debian's package)
    balancing them (``least_conn``, as deploy/nginx.conf), which names the instance that answered in a header;
-4. single-request latency: one client, one request at a time, walks one unit through the same calls;
-5. load: ``--clients`` threads for ``--duration`` seconds, each a person after another — sign in
+4. in ``--rounds`` rounds (the machine is shared: both see the same outside load), single-request latency — one
+   client, one request at a time, walks ``--single`` people through the same calls — then load;
+5. load: ``--clients`` threads for ``--duration`` seconds in all, each a person after another — sign in
    (``POST /api/v1/security/login``), ``GET /sheet/mine``, ``PUT /sheet/<id>/self``, ``POST /sheet/<id>/submit``
    — or an evaluator finalising a submitted sheet (``GET /sheet/<id>``, ``POST /sheet/<id>/finalise``), with
    a random pause of mean ``--think`` s between calls (a person reads the page). One submit in twenty is sent
    twice (a double click, the second possibly to the other instance): the second must be refused;
 6. across instances: a token signed in on one instance works on the other and its sign-out on one ends it on
-   the other; wrong passwords spread over both instances lock the account at MAX_FAILED_LOGINS;
+   the other; wrong passwords spread over both instances lock the account at MAX_FAILED_LOGINS; on the
+   screens, a district admin signed in on one instance uploads a Mẫu 01 on the other, confirms it on the
+   first and downloads the sealed credential sheet from the second (uploads in the shared instance folder);
 7. counts in the database: every submit and finalise a client saw succeed is there exactly once (state and
    event), nothing else moved, and no request failed.
 
@@ -50,8 +53,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 PASSWORD = "Bench@2026-load"
+ADMIN_USERNAME = "quantri_thutai"
+ADMIN_PASSWORD = "Thử-tải-cuối-tháng-2026!"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thu", "Thanh", "Ngọc"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Lan", "Linh", "Long", "Mai", "Nam", "Sơn", "Trang"]
@@ -152,6 +158,14 @@ def generate(app, staff: int, units: int, seed: int = 2026) -> dict:
         conn.execute(insert(assoc_user_role), role_rows)
         conn.execute(text("SELECT setval(pg_get_serial_sequence('ab_user', 'id'), (SELECT MAX(id) FROM ab_user))"))
         db.session.commit()
+        from app.domain.scope import SYSTEM
+        from app.services.staff import create_district_admin
+
+        create_district_admin(db.session, ADMIN_USERNAME, "Quản trị thử tải", ADMIN_PASSWORD, actor=SYSTEM)
+        db.session.commit()
+        plan["unit_names"] = [db.session.get(OrgUnit, u).name for u in plan["units"][:8]]
+        plan["taken"] = set(db.session.execute(
+            select(OrgUnit.name_key, Staff.name_key).join(OrgUnit, OrgUnit.id == Staff.unit_id)).all())
         db.session.remove()
     return plan
 
@@ -509,6 +523,84 @@ def across_instances(ports: list[int], username: str, other: str, max_failed: in
     return out
 
 
+# -- the screens across instances: an upload on one, confirmed on the other -----------------------------------
+
+
+class Browser:
+    """A cookie jar and CSRF tokens over plain http.client, speaking to any instance."""
+
+    def __init__(self):
+        self.cookies: dict[str, str] = {}
+
+    def request(self, port: int, method: str, path: str, body: bytes | None = None, content_type: str | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        for header in resp.msg.get_all("Set-Cookie") or ():
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return resp.status, resp.getheader("Location", ""), data
+
+    @staticmethod
+    def csrf(page: bytes) -> str:
+        import re
+
+        m = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+        assert m, "no CSRF token on the page"
+        return (m.group(1) or m.group(2)).decode()
+
+    def form(self, port: int, path: str, fields: dict) -> tuple:
+        from urllib.parse import urlencode
+
+        return self.request(port, "POST", path, urlencode(fields).encode(), "application/x-www-form-urlencoded")
+
+    def multipart(self, port: int, path: str, fields: dict, filename: str, content: bytes) -> tuple:
+        boundary = "----danhgia" + uuid.uuid4().hex
+        parts = []
+        for k, v in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                     "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n".encode()
+                     + content + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.request(port, "POST", path, b"".join(parts), f"multipart/form-data; boundary={boundary}")
+
+
+def upload_across_instances(ports: list[int], plan: dict, work: Path) -> dict:
+    """The district admin signs in on A, uploads a Mẫu 01 on B, confirms it on A, downloads the credentials on B."""
+    import re
+
+    from bench_mau01_import import write_mau01
+
+    a, b = ports[0], ports[-1]
+    path = work / "mau01_across.xlsx"
+    write_mau01(path, 24, plan["unit_names"], plan["taken"])
+    br = Browser()
+    out = {}
+    _, _, page = br.request(a, "GET", "/login/")
+    status, _, _ = br.form(a, "/login/", {"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD, "csrf_token": br.csrf(page)})
+    out["signed_in_on_a"] = status in (302, 303)
+    _, _, page = br.request(b, "GET", "/mau01/")
+    status, _, preview = br.multipart(b, "/mau01/upload", {"csrf_token": br.csrf(page)}, path.name, path.read_bytes())
+    confirm = re.search(rb"/mau01/confirm/([A-Za-z0-9_-]+)", preview)
+    out["preview_on_b"] = status == 200 and confirm is not None
+    if not confirm:
+        return out
+    status, _, done = br.form(a, f"/mau01/confirm/{confirm.group(1).decode()}", {"csrf_token": br.csrf(preview)})
+    cred = re.search(rb"/mau01/credentials/([A-Za-z0-9_-]+)", done)
+    out["confirmed_on_a"] = status == 200 and "Đã nhập Mẫu 01".encode() in done and cred is not None
+    if not cred:
+        return out
+    status, _, sheet = br.request(b, "GET", f"/mau01/credentials/{cred.group(1).decode()}")
+    out["credentials_from_b"] = status == 200 and sheet[:2] == b"PK"
+    return out
+
+
 # -- the database afterwards ---------------------------------------------------------------------------------
 
 
@@ -559,7 +651,8 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean pause between a client's calls (s): a person reading the page, typing scores")
-    parser.add_argument("--single", type=int, default=12, help="people walked one request at a time first")
+    parser.add_argument("--single", type=int, default=5, help="people walked one request at a time in each round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of single-request latency then load")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and the logs")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args(argv)
@@ -587,24 +680,30 @@ def main(argv=None) -> int:
         rng.shuffle(people)
         probe_a, probe_b = people.pop(), people.pop()
 
-        # Single-request latency: one client, one call at a time, the same calls.
+        # Rounds of: single-request latency (one client, one call at a time, the same calls), then load. The
+        # machine is shared: interleaving puts both under the same outside conditions.
         single_rec, single_month = Recorder(), Month()
         single_http = Http(servers.port, single_rec)
         tokens = Tokens(plan["heads"])
-        for username, unit_id in people[:args.single]:
-            person_flow(single_http, single_rec, single_month, username, unit_id, lambda: None, random.Random(0))
-        while not single_month.to_finalise.empty():
-            finalise_flow(single_http, single_rec, single_month, tokens, *single_month.to_finalise.get(), lambda: None)
+        rec, month = Recorder(), Month()
+        queue_people = iter(people)
+        elapsed = 0.0
+        for _ in range(args.rounds):
+            for _ in range(args.single):
+                username, unit_id = next(queue_people)
+                person_flow(single_http, single_rec, single_month, username, unit_id, lambda: None, random.Random(0))
+            while not single_month.to_finalise.empty():
+                finalise_flow(single_http, single_rec, single_month, tokens, *single_month.to_finalise.get(), lambda: None)
+            slice_ = [next(queue_people) for _ in range(min(len(people) // (args.rounds + 1), 2000))]
+            elapsed += run_clients(servers.port, slice_, plan["heads"], args.clients, args.duration / args.rounds,
+                                   args.think, month, rec, seed=len(rec.samples))
         single_calls = [s for s in single_rec.samples if s[0] in ("mine", "self", "submit", "open", "finalise", "login")]
         single = statistics.median(s[1] for s in single_calls)
         single_by = {k: statistics.median(s[1] for s in single_calls if s[0] == k) for k in sorted({s[0] for s in single_calls})}
-
-        rec, month = Recorder(), Month()
-        month.submitted.update(single_month.submitted)  # already moved: counted with the rest afterwards
+        month.submitted.update(single_month.submitted)  # moved too: counted with the rest afterwards
         month.finalised |= single_month.finalised
-        elapsed = run_clients(servers.port, people[args.single:], plan["heads"], args.clients, args.duration, args.think,
-                              month, rec)
         cross = across_instances(servers.ports, probe_a[0], probe_b[0], max_failed)
+        cross.update(upload_across_instances(servers.ports, plan, work))
         counts = database_counts(app, key, month)
 
         samples = rec.samples
@@ -613,7 +712,7 @@ def main(argv=None) -> int:
         failed = sum(n for st, n in statuses.items() if st >= 500) + len(rec.errors) + len(single_rec.errors)
         shares = Counter(s[3] for s in samples)
         p50, p95 = pct(lat, 0.5), pct(lat, 0.95)
-        print(f"\nsingle-request latency (one client, {len(single_calls)} calls): median {single * 1000:.1f} ms  "
+        print(f"\nsingle-request latency (one client, {len(single_calls)} calls over {args.rounds} rounds): median {single * 1000:.1f} ms  "
               + "  ".join(f"{k} {v * 1000:.1f}" for k, v in single_by.items()))
         print(f"load: {args.clients} clients, think {args.think} s, {elapsed:.1f} s: {len(samples):,} calls, "
               f"{len(samples) / elapsed:.1f} calls/s; {month.people_done} people signed in, saved and submitted "
