@@ -9,7 +9,8 @@ Steps, each a screenshot in tests/e2e/artifacts/ (and in app/static/guides/ for 
 4. the new person signs in with the one-time password, is sent to change it, changes it;
 5. from "Việc cần làm" the person opens the sheet, scores every criterion and submits it;
 6. the deputy comments; the head returns it once with a reason; the deputy comments again; the head finalises;
-7. the unit's synthesis person opens the period summary and exports it to Excel.
+7. the unit's synthesis person follows progress, opens the period summary and exports it to Excel;
+8. the lists the guides show (people, departments, audit log; blocks, units, rule sets, roles).
 Any console error, uncaught page error or request to a host other than localhost fails the walk.
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ def guide_names() -> set[str]:
         from app import guides
     except ImportError:
         return set()
-    return set(getattr(guides, "SCREENSHOTS", ()) or ())
+    return set(getattr(guides, "GUIDE_SHOTS", ()) or ())
 
 
 def sign_in(w, username: str, password: str, shot: str | None = None, guides=()):
@@ -90,15 +91,15 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
 
     # 1. The district admin signs in.
     admin = walk("quản trị quận")
-    sign_in(admin, "admin", DEMO_PASSWORD, shot="dang-nhap", guides=guides)
+    sign_in(admin, "admin", DEMO_PASSWORD, shot="dang_nhap", guides=guides)
     admin.page.get_by_text("Quản trị Quận").first.wait_for()
-    admin.shot("trang-chu-quan-tri", guides)
+    admin.shot("trang_chu_quan_tri", guides)
 
     # 2. A unit admin imports a Mẫu 01 and downloads the credentials.
     ua = walk("quản trị đơn vị")
     sign_in(ua, unit_admin["username"], DEMO_PASSWORD)
     ua.page.goto("/mau01/")
-    ua.shot("mau01-tai-len", guides)
+    ua.shot("mau01_tai_mau", guides)
     wb = openpyxl.load_workbook(io.BytesIO(downloaded(ua.page, lambda: ua.page.get_by_text("Tải Mẫu 01 trống").click())))
     ws = wb["Mẫu 01"]
     assert ws["G6"].value == unit_name  # the unit admin's own unit, filled in
@@ -110,10 +111,10 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     ua.page.set_input_files("#file", str(filled))
     ua.page.get_by_role("button", name="Tải lên và xem trước").click()
     ua.page.get_by_text(NEW_PERSON).first.wait_for()
-    ua.shot("mau01-xem-truoc", guides)
+    ua.shot("mau01_xem_truoc", guides)
     ua.page.get_by_role("button", name="Xác nhận nhập 1 tài khoản").click()
     ua.page.get_by_text("Đã nhập Mẫu 01").first.wait_for()
-    ua.shot("mau01-da-nhap", guides)
+    ua.shot("mau01_xac_nhan", guides)
     sheet = openpyxl.load_workbook(io.BytesIO(downloaded(ua.page, lambda: ua.page.get_by_text("Tải bảng tài khoản, mật khẩu").click())))
     rows = list(sheet.active.iter_rows(values_only=True))
     header = next(r for r in rows if r and "Mật khẩu" in r)
@@ -124,17 +125,17 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     # 3. The district admin opens the month.
     admin.page.goto("/periods/")
     admin.page.fill("#period", PERIOD)
-    admin.shot("mo-ky-danh-gia", guides)
+    admin.shot("ky_danh_gia", guides)
     admin.page.get_by_role("button", name="Mở kỳ và tạo phiếu").click()
     admin.page.wait_for_load_state("networkidle")
     assert PERIOD in admin.page.locator("table").first.inner_text()
-    admin.shot("ky-da-mo", guides)
+    admin.shot("ky_da_mo", guides)
 
     # 4. The new person signs in with the one-time password and must change it first.
     me = walk("người mới")
     sign_in(me, username, one_time)
     assert "/password" in me.page.url, me.page.url
-    me.shot("doi-mat-khau", guides)
+    me.shot("doi_mat_khau", guides)
     me.page.fill("#current", one_time)
     me.page.fill("#new", NEW_PASSWORD)
     me.page.fill("#confirm", NEW_PASSWORD)
@@ -144,7 +145,7 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
 
     # 5. "Việc cần làm" → the sheet: every criterion scored, then submitted.
     me.page.locator(".eval-todo").wait_for()
-    me.shot("viec-can-lam", guides)
+    me.shot("viec_can_lam", guides)
     me.page.locator(".eval-todo").get_by_role("link", name="Tự đánh giá").click()
     me.page.wait_for_load_state("networkidle")
     assert sheet_state(me) == "draft"
@@ -152,18 +153,21 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
         box.fill(str(math.floor(float(box.get_attribute("data-max")) * 0.85)))
     days = re.search(r"trên (\d+) ngày làm việc", me.page.locator("label[for=worked_days]").inner_text()).group(1)
     me.page.fill("#worked_days", days)
-    me.shot("tu-danh-gia", guides)
+    me.shot("phieu_tu_danh_gia", guides)
     act(me, "Gửi phiếu", "Đã gửi phiếu.")
     assert sheet_state(me) == "submitted"
+    me.shot("phieu_gui", guides)
     sheet_url = me.page.url
 
     # 6. The deputy comments; the head returns it once; the deputy comments again; the head finalises.
     dep = walk("lãnh đạo nhận xét")
     sign_in(dep, deputy_username, DEMO_PASSWORD)
+    dep.page.locator(".eval-todo").wait_for()
+    dep.shot("viec_can_lam_lanh_dao", guides)
     dep.page.locator(".eval-todo").get_by_role("link", name=NEW_PERSON).click()
     dep.page.wait_for_load_state("networkidle")
     dep.page.fill("textarea[name=text]", "Hoàn thành tốt nhiệm vụ được giao, cần chủ động hơn.")
-    dep.shot("nhan-xet", guides)
+    dep.shot("phieu_nhan_xet", guides)
     act(dep, "Nhận xét và chuyển lãnh đạo đánh giá", "Đã nhận xét và chuyển phiếu.")
     assert sheet_state(dep) == "commented"
 
@@ -172,7 +176,7 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     boss.page.locator(".eval-todo").get_by_role("link", name=NEW_PERSON).click()
     boss.page.wait_for_load_state("networkidle")
     boss.page.fill("#reason", "Đề nghị nhận xét cụ thể kết quả công việc trong tháng.")
-    boss.shot("tra-lai", guides)
+    boss.shot("tra_lai", guides)
     act(boss, "Trả lại", "Đã trả lại phiếu.")
     assert sheet_state(boss) == "submitted"  # back to the commenter
 
@@ -181,23 +185,43 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     act(dep, "Nhận xét và chuyển lãnh đạo đánh giá", "Đã nhận xét và chuyển phiếu.")
 
     boss.page.goto(sheet_url)
-    boss.shot("danh-gia-xep-loai", guides)
+    boss.shot("phieu_xep_loai", guides)
     act(boss, "Hoàn thành đánh giá, xếp loại", "Đã hoàn thành đánh giá, xếp loại.")
     assert sheet_state(boss) == "finalised"
     grade = boss.page.locator(".eval-sheet").get_attribute("data-grade")
     assert grade == "B"  # 85 % of every criterion
-    boss.shot("da-xep-loai", guides)
+    boss.shot("da_xep_loai", guides)
 
-    # 7. The unit's synthesis person exports the period summary.
+    me.page.goto("/sheet/history")
+    me.page.get_by_text("Hoàn thành tốt nhiệm vụ").first.wait_for()
+    me.shot("lich_su", guides)
+
+    # 7. The unit's synthesis person follows progress and exports the period summary.
     syn = walk("tổng hợp")
     sign_in(syn, synthesis["username"], DEMO_PASSWORD)
+    syn.shot("viec_can_lam_tong_hop", guides)
+    syn.page.goto(f"/synthesis/board?period={PERIOD}")
+    syn.page.wait_for_load_state("networkidle")
+    syn.shot("tien_do", guides)
     syn.page.goto(f"/synthesis/summary?period={PERIOD}")
     syn.page.wait_for_load_state("networkidle")
-    syn.shot("tong-hop", guides)
+    syn.shot("tong_hop_thang", guides)
     book = openpyxl.load_workbook(io.BytesIO(downloaded(
         syn.page, lambda: syn.page.get_by_role("link", name="Xuất bảng tổng hợp (Excel)").click())))
     cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row if c is not None]
     assert any(unit_name in c for c in cells), cells[:40]
+    syn.shot("tong_hop_xuat", guides)
+
+    # Screens the guides show that the walk passed by: the unit admin's and the district admin's lists.
+    for url, name in (("/staff/list/", "can_bo_danh_sach"), ("/departments/list/", "phong_ban"), ("/audit/list/", "nhat_ky")):
+        ua.page.goto(url)
+        ua.page.wait_for_load_state("networkidle")
+        ua.shot(name, guides)
+    for url, name in (("/blocks/list/", "khoi"), ("/units/list/", "don_vi"), ("/staff/list/", "giao_quan_tri"),
+                      ("/mau01/", "mau01_quan_tri"), ("/rule-sets/", "bo_tieu_chi"), ("/roles-overview/", "vai_tro")):
+        admin.page.goto(url)
+        admin.page.wait_for_load_state("networkidle")
+        admin.shot(name, guides)
 
     # What the screens did is in the database, once.
     with app.app_context():
