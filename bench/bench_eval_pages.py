@@ -121,7 +121,10 @@ def prepare(app, BenchRow) -> dict:
         else:
             s.execute(db.text("ANALYZE"))
             s.commit()
-        waiting = None
+        from app.security.scope import actor_for
+        from app.services.evaluation import inbox as queries
+
+        waiting = queries.inbox(s, actor_for(s.get(Staff, head))).total
         db.session.remove()
     return {"sheets": n, "head": head, "admin": admin, "sheet": target, "unit": unit, "waiting": waiting}
 
@@ -173,8 +176,12 @@ class StatementCounter:
         self.n = 0
         event.listen(engine, "before_cursor_execute", self._count)
 
-    def _count(self, *args, **kwargs):
+        self.log: list[str] | None = None
+
+    def _count(self, conn, cursor, statement, *args, **kwargs):
         self.n += 1
+        if self.log is not None:
+            self.log.append(" ".join(statement.split())[:160])
 
 
 def main(argv=None) -> int:
@@ -183,6 +190,7 @@ def main(argv=None) -> int:
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    parser.add_argument("--sql", default="", help="print the statements of one page (bare, inbox, sheet, review)")
     args = parser.parse_args(argv)
 
     from app.domain.dates import TZ
@@ -230,9 +238,15 @@ def main(argv=None) -> int:
                 if round_ >= 2:
                     times[name].append(elapsed)
                     statements[name] = counter.n - before
+        if args.sql:
+            client, url_, _ = pages[args.sql]
+            counter.log = []
+            client.get(url_)
+            print("\n".join(counter.log))
+            counter.log = None
         base = statistics.median(times["bare"])
         print(f"bench_eval_pages on {dialect}: {info['sheets']} sheets (people {args.people}, units {args.units}), "
-              f"{args.requests} requests each, data built in {t_gen:.1f} s")
+              f"{args.requests} requests each, data built in {t_gen:.1f} s; the head's inbox holds {info['waiting']}")
         print(f"{'page':8} {'p50 ms':>8} {'p90 ms':>8} {'× bare':>7} {'SQL':>4}")
         worst = 0.0
         for name in pages:

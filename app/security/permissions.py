@@ -191,8 +191,6 @@ PERMISSION_LABELS: dict[str, str] = {
     "can_userinfo": "xem hồ sơ",
     "can_open": "mở kỳ",
     "can_close": "khóa kỳ",
-    "can_read": "đọc (API)",
-    "can_write": "thay đổi (API)",
     "can_feedback": "gửi kiến nghị",
     "can_answer": "trả lời kiến nghị",
 }

@@ -188,9 +188,10 @@ class SheetView(BaseView):
         try:
             with uow.unit_of_work(db.session):
                 v = service.open_sheet(db.session, pk, actor)
+                # rendered before the commit, which would expire what was just loaded (5 more statements)
+                return self._page(v)
         except OutOfReach:
             abort(404)
-        return self._page(v)
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
@@ -235,9 +236,9 @@ class SheetView(BaseView):
         try:
             with uow.unit_of_work(db.session):  # a refusal's audit row is kept
                 v = service.sheet_view(db.session, pk, current_actor())
+                return self.render_template("evaluation/print.html", v=v, s=v.sheet, groups=grouped(v), R=R, wf=wf)
         except OutOfReach:
             abort(404)
-        return self.render_template("evaluation/print.html", v=v, s=v.sheet, groups=grouped(v), R=R, wf=wf)
 
     # -- my lists ------------------------------------------------------------------------------------
     @expose("/inbox")

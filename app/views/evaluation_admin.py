@@ -106,12 +106,14 @@ class PeriodsView(BaseView):
 
         def work(session):
             days = (form.get("working_days") or "").strip()
-            if days and str(days) != str(period.working_days):
+            days_changed = bool(days) and days != str(period.working_days)
+            if days_changed:
                 period_service.set_working_days(session, period, days, current_actor())
-            windows = _windows(form)
+            windows = {step: span for step, span in _windows(form).items()
+                       if span != (period.windows.get(step).start.isoformat(), period.windows.get(step).end.isoformat())}
             if windows:
                 period_service.set_windows(session, period, windows, current_actor())
-            if not days and not windows:
+            if not days_changed and not windows:
                 raise ValidationError("no_change", "Không có thay đổi nào.", "working_days")
 
         return self._run(work, f"Đã cập nhật kỳ đánh giá {period.key}.")

@@ -588,3 +588,60 @@ def test_the_sheet_page_runs_a_fixed_number_of_statements(app, ctx, demo, month)
         form = {**page_form(client, sid), **form_of(full_scores(ctx, sid)), "worked_days": "20"}
         assert post(client, sid, form, "save_self").status_code == 302
     assert statements() == few
+
+
+def test_admin_edits_working_days_and_a_window_from_the_screen(app, ctx, demo, calendar):
+    import datetime as dt
+
+    from app.models import Period
+
+    open_period(ctx)
+    period = ctx.scalar(select(Period))
+    admin = sign_in(app, demo, demo.user("admin")["id"])
+    page = text(admin.get("/periods/"))
+    form = browser_form_any(page, f"/periods/{period.id}/edit")
+    assert form["working_days"] == str(period.working_days) and "grading_to" in form
+    resp = admin.post(f"/periods/{period.id}/edit", data=form)
+    assert resp.status_code == 400 and "Không có thay đổi nào." in flashes(text(resp))
+    resp = admin.post(f"/periods/{period.id}/edit", data={**form, "working_days": "99"})
+    assert resp.status_code == 400 and ctx.get(Period, period.id).working_days == period.working_days
+    resp = admin.post(f"/periods/{period.id}/edit", data={**form, "working_days": "18", "grading_to": "2026-12-06"},
+                      follow_redirects=True)
+    assert "Đã cập nhật kỳ đánh giá 2026-11" in text(resp)
+    ctx.expire_all()
+    p = ctx.get(Period, period.id)
+    assert (p.working_days, p.grading_to) == (18, dt.date(2026, 12, 6))
+
+
+def test_the_evaluation_menu_by_role(app, ctx, demo, month):
+    staff = text(sign_in(app, demo, month.staff[0]).get("/"))
+    for label in ("Đánh giá", "Việc cần làm/Phiếu chờ xử lý", "Kết quả của tôi"):
+        assert label in staff, label
+    for label in ("Danh sách phiếu", "Kỳ đánh giá", "Bộ tiêu chí"):
+        assert label not in staff, label
+    head = text(sign_in(app, demo, month.head).get("/"))
+    assert "Danh sách phiếu" in head and "Kỳ đánh giá" not in head
+    admin = text(sign_in(app, demo, demo.user("admin")["id"]).get("/"))
+    for label in ("Danh sách phiếu", "Kỳ đánh giá", "Bộ tiêu chí"):
+        assert label in admin, label
+
+
+def test_admin_reopens_a_finalised_sheet_with_a_reason(app, ctx, demo, month):
+    owner = month.staff[0]
+    sid = sheet_of(ctx, owner)
+    submit_via_services(ctx, month, sid, owner)
+    comment_via_services(ctx, month, sid)
+    clock_at(GRADING_DAY)
+    head = sign_in(app, demo, month.head)
+    assert post(head, sid, page_form(head, sid), "finalise").status_code == 302
+    admin = sign_in(app, demo, demo.user("admin")["id"])
+    page = text(admin.get(f"/sheet/{sid}"))
+    assert "Mở lại phiếu" in page and "Hoàn thành đánh giá" not in page
+    before = fingerprint(ctx, sid)
+    resp = post(admin, sid, {**browser_form(page), "reason": " "}, "reopen")
+    assert resp.status_code == 400 and flashes(text(resp)) and fingerprint(ctx, sid) == before
+    resp = post(admin, sid, {**browser_form(page), "reason": "Khiếu nại được chấp nhận"}, "reopen")
+    assert resp.status_code == 302
+    body = text(admin.get(f"/sheet/{sid}"))
+    assert attrs(body)["state"] != "finalised" and "Khiếu nại được chấp nhận" in body  # the history shows the reason
+    assert re.search(r"<td>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</td>", body)  # dd/mm/yyyy HH:MM

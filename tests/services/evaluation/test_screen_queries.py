@@ -124,7 +124,7 @@ def test_a_frozen_version_refuses_edits_and_a_new_version_copies_it(ctx, unit):
         new_id = new.id
     copy = ctx.get(RuleSetVersion, new_id)
     assert copy.rule_set_id == row.rule_set_id and copy.effective_from == "2027-01"
-    assert [(x.code, x.max_points) for x in copy.criteria] == [(x.code, x.max_points) for x in row.criteria]
+    assert sorted((x.code, x.max_points) for x in copy.criteria) == sorted((x.code, x.max_points) for x in row.criteria)
     assert {x.id for x in copy.criteria}.isdisjoint({x.id for x in row.criteria})
     with unit_of_work(ctx):
         RS.edit_version(ctx, new_id, admin_actor(ctx), criteria={copy.criteria[0].id: {"name": "Sửa bản mới"}})
