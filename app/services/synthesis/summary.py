@@ -18,10 +18,10 @@ from app.domain.evaluation import quota as quota_rules
 from app.domain.evaluation import workflow as wf
 from app.domain.roles import LEADER
 from app.domain.scope import Actor
-from app.models import Period, Sheet, Staff, UnitEvalSetting
+from app.models import OrgUnit, Period, Sheet, Staff, UnitEvalSetting
 from app.services.evaluation.inbox import resolve_period
 from app.services.evaluation.sheets import rule_version
-from app.services.synthesis.reach import Scope, scope_of, units_in
+from app.services.synthesis.reach import Scope, scope_of
 
 
 @dataclass
@@ -98,26 +98,33 @@ class Summary:
 
 
 def unit_table(session, period: Period, scope: Scope) -> list[UnitSummary]:
-    grade = case((Sheet.state == wf.FINALISED, Sheet.grade), else_=None)
+    """One statement: the grouped count (index-only on ``ix_sheet_summary``) joined to the unit and block names."""
+    grouped = (select(Sheet.unit_id.label("unit_id"), Sheet.state.label("state"), Sheet.grade.label("grade"),
+                      Sheet.rule_version_id.label("version_id"), func.count().label("n"))
+               .where(Sheet.period_id == period.id, scope.sheet_filter(Sheet.unit_id))
+               .group_by(Sheet.unit_id, Sheet.state, Sheet.grade, Sheet.rule_version_id)).subquery()
+    unit, block = OrgUnit.__table__.alias("u"), OrgUnit.__table__.alias("b")
+    setting = UnitEvalSetting.__table__
     rows = session.execute(
-        select(Sheet.unit_id, Sheet.rule_version_id, grade.label("g"), func.count())
-        .where(Sheet.period_id == period.id, scope.sheet_filter(Sheet.unit_id))
-        .group_by(Sheet.unit_id, Sheet.rule_version_id, grade)
+        select(grouped, unit.c.name.label("unit_name"), block.c.name.label("block_name"), setting.c.quota_exceptional)
+        .join(unit, unit.c.id == grouped.c.unit_id).outerjoin(block, block.c.id == unit.c.block_id)
+        .outerjoin(setting, setting.c.unit_id == grouped.c.unit_id)
     ).all()
-    names = units_in(session, {r[0] for r in rows})
-    exceptional = set(session.scalars(select(UnitEvalSetting.unit_id).where(UnitEvalSetting.quota_exceptional.is_(True))))
+    exceptional = {r.unit_id for r in rows if r.quota_exceptional}
     out: dict[int, UnitSummary] = {}
     version_of: dict[int, int] = {}
-    for unit_id, version_id, g, k in rows:
-        name, _, block = names.get(unit_id, ("", None, ""))
-        u = out.setdefault(unit_id, UnitSummary(unit_id, name, block))
+    finalised = wf.FINALISED
+    for unit_id, state, g, version_id, k, name, block_name, _ in rows:
+        u = out.get(unit_id)
+        if u is None:
+            u = out[unit_id] = UnitSummary(unit_id, name, block_name or "")
+            version_of[unit_id] = version_id
         u.total += k
-        if g:
+        if g and state == finalised:
             u.counts[g] = u.counts.get(g, 0) + k
-        version_of.setdefault(unit_id, version_id)
+    policies = {v: rule_version(session, v).quota for v in set(version_of.values())}
     for u in out.values():
-        policy = rule_version(session, version_of[u.unit_id]).quota
-        u.quota = quota_rules.quota_status(policy, u.counts, u.total, u.unit_id in exceptional)
+        u.quota = quota_rules.quota_status(policies[version_of[u.unit_id]], u.counts, u.total, u.unit_id in exceptional)
     return sorted(out.values(), key=lambda u: (u.block_name, u.unit_name, u.unit_id))
 
 
@@ -164,16 +171,15 @@ def trend(session, scope: Scope, last: int = 12) -> list[TrendPoint]:
                                    .order_by(Period.last_day.desc(), Period.first_day.desc()).limit(last)))[::-1]
     if not periods:
         return []
-    grade = case((Sheet.state == wf.FINALISED, Sheet.grade), else_=None)
     counts: dict[int, dict] = {pid: {} for pid, _ in periods}
     totals: dict[int, int] = {pid: 0 for pid, _ in periods}
-    for pid, g, k in session.execute(
-        select(Sheet.period_id, grade, func.count())
+    for pid, state, g, k in session.execute(
+        select(Sheet.period_id, Sheet.state, Sheet.grade, func.count())
         .where(Sheet.period_id.in_([p for p, _ in periods]), scope.sheet_filter(Sheet.unit_id))
-        .group_by(Sheet.period_id, grade)
+        .group_by(Sheet.period_id, Sheet.state, Sheet.grade)
     ):
         totals[pid] += k
-        if g:
+        if g and state == wf.FINALISED:
             counts[pid][g] = counts[pid].get(g, 0) + k
     from app.domain.evaluation.periods import parse_key
 
