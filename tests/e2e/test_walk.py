@@ -41,6 +41,19 @@ def guide_names() -> set[str]:
     return set(getattr(guides, "GUIDE_SHOTS", ()) or ())
 
 
+def served(app, path: str) -> bool:
+    """The app has a screen at ``path``."""
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+    try:
+        app.url_map.bind("localhost").match(path)
+    except NotFound:
+        return False
+    except MethodNotAllowed:
+        return True
+    return True
+
+
 def sign_in(w, username: str, password: str, shot: str | None = None, guides=()):
     page = w.page
     page.goto("/login/")
@@ -170,6 +183,11 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     dep.shot("phieu_nhan_xet", guides)
     act(dep, "Nhận xét và chuyển lãnh đạo đánh giá", "Đã nhận xét và chuyển phiếu.")
     assert sheet_state(dep) == "commented"
+    dep.page.goto("/")
+    dep.page.locator(".eval-todo").get_by_role("link", name="Tự đánh giá").click()  # the deputy's own sheet
+    dep.page.wait_for_load_state("networkidle")
+    assert sheet_state(dep) == "draft"
+    dep.shot("phieu_tu_danh_gia_lanh_dao", guides)
 
     boss = walk("lãnh đạo đánh giá")
     sign_in(boss, head_username, DEMO_PASSWORD)
@@ -222,6 +240,16 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
         admin.page.goto(url)
         admin.page.wait_for_load_state("networkidle")
         admin.shot(name, guides)
+    # Screens of other branches, when this build has them (branch rollout: activation follow-up, unit merges).
+    for url, name in (("/activation/", "theo_doi_trien_khai"), ("/unit-merge/", "gop_don_vi")):
+        if served(app, url):
+            admin.page.goto(url)
+            admin.page.wait_for_load_state("networkidle")
+            admin.shot(name, guides)
+    ua.page.goto("/mau01/")
+    if ua.page.get_by_text("Danh sách cán bộ hiện có").count():
+        ua.page.get_by_text("Danh sách cán bộ hiện có").first.scroll_into_view_if_needed()
+        ua.shot("mau01_danh_sach_hien_co", guides)
 
     # What the screens did is in the database, once.
     with app.app_context():
