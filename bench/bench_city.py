@@ -327,21 +327,29 @@ def main(argv=None) -> int:
         s = min(times[candidates[0][0]])
         explained = [("bare GROUP BY", BARE_SQL, {"period": period_id}), ("summary SQL (bench)", SUMMARY_SQL, {"period": period_id})]
         if synthesis_summary is not None:
-            from sqlalchemy import case, func
+            # The statements the service runs, as it runs them (captured from one call), EXPLAINed as they are.
+            from sqlalchemy import event
 
-            from app.domain.evaluation import workflow as wf
-            from app.services.synthesis.reach import scope_of
+            seen: list = []
 
-            scope = scope_of(session, admin, None, None, org_name)
-            grade = case((Sheet.state == wf.FINALISED, Sheet.grade), else_=None)
-            stmt = (select(Sheet.unit_id, Sheet.rule_version_id, grade.label("g"), func.count())
-                    .where(Sheet.period_id == period_id, scope.sheet_filter(Sheet.unit_id))
-                    .group_by(Sheet.unit_id, Sheet.rule_version_id, grade))
-            compiled = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
-            explained.insert(1, ("synthesis.summary unit_table", compiled, {}))
+            def capture(conn_, cursor, statement, parameters, context, executemany):
+                if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "sheet" in statement:
+                    seen.append((statement, parameters))
+
+            event.listen(db.engine, "before_cursor_execute", capture)
+            try:
+                run_service()
+            finally:
+                event.remove(db.engine, "before_cursor_execute", capture)
+            for i, (statement, parameters) in enumerate(seen, 1):
+                explained.insert(i, (f"synthesis.summary statement {i}", statement, parameters))
         for title, sql, params in explained:
             print(f"\n  EXPLAIN (ANALYZE, BUFFERS) {title}:")
-            for (line,) in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params):
+            if title.startswith("synthesis"):
+                lines = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + sql, params or {}).all()
+            else:
+                lines = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params).all()
+            for (line,) in lines:
                 print(f"    {line}")
         session.rollback()
 
