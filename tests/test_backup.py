@@ -25,9 +25,17 @@ def evidence(app, tmp_path):
     (folder / "2026-11" / "sheet-1" / "Báo cáo tháng 11.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(2048))
     (folder / "2026-11" / "anh.png").write_bytes(bytes(range(256)) * 8)
     (folder / "readme.txt").write_text("Minh chứng công việc", encoding="utf-8")
+    from app.settings import replace
+
     previous = app.config.get("EVIDENCE_DIR")
     app.config["EVIDENCE_DIR"] = str(folder)
+    settings_before = None
+    if hasattr(app.extensions["settings"], "evidence_dir"):  # the setting of the tasks' evidence (EVIDENCE_DIR)
+        settings_before = replace(app, evidence_dir=str(folder))
+    assert ops.evidence_dir(app) == folder
     yield folder
+    if settings_before is not None:
+        app.extensions["settings"] = settings_before
     if previous is None:
         app.config.pop("EVIDENCE_DIR", None)
     else:
