@@ -17,7 +17,8 @@ What it does, all on this machine (loopback only; not run by CI):
 5. load: ``--clients`` threads for ``--duration`` seconds in all, each a person after another — sign in
    (``POST /api/v1/security/login``), ``GET /sheet/mine``, ``PUT /sheet/<id>/self``, ``POST /sheet/<id>/submit``
    — or an evaluator finalising a submitted sheet (``GET /sheet/<id>``, ``POST /sheet/<id>/finalise``), with
-   a random pause of mean ``--think`` s between calls (a person reads the page). One submit in twenty is sent
+   a random pause of mean ``--think`` s between calls (a person reads the page), each client starting at a
+   random moment of the first 2 × ``--think`` s. One submit in twenty is sent
    twice (a double click, the second possibly to the other instance): the second must be refused;
 6. across instances: a token signed in on one instance works on the other and its sign-out on one ends it on
    the other; wrong passwords spread over both instances lock the account at MAX_FAILED_LOGINS; on the
@@ -474,6 +475,7 @@ def run_clients(port: int, people: list, heads: dict, clients: int, duration: fl
             if think > 0:
                 time.sleep(rng.expovariate(1 / think))
 
+        time.sleep(rng.uniform(0, 2 * think))  # people arrive one by one, not all in the same millisecond
         while time.monotonic() < deadline:
             try:
                 if rng.random() < 0.4:
