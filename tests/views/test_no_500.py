@@ -277,3 +277,32 @@ def test_evaluation_pages_take_garbage_without_crashing(app, demo, ctx):
                     assert resp.status_code < 500, (url, form, resp.status_code)
                     checked += 1
     assert checked > 350
+
+
+# --- synthesis screens (issue 10): garbage in their own query arguments ----------------------------------
+SYNTHESIS_ARGS = ["period", "unit", "block", "page", "page_size", "span", "policy", "people"]
+
+
+@pytest.mark.parametrize("kind,unit", ACTORS, ids=[k for k, _ in ACTORS])
+def test_synthesis_arguments_never_crash(app, demo, kind, unit):
+    from app.extensions import db
+    from tests.evaluation_fixtures import open_period
+
+    with app.app_context():
+        open_period(db.session, "2026-11")
+        db.session.remove()
+    client = app.test_client()
+    demo.login(client, kind, unit) if unit else demo.login(client, kind)
+    refused = 0
+    for page in ("/synthesis/board", "/synthesis/summary", "/synthesis/dashboard", "/synthesis/export", "/synthesis/rollup"):
+        for arg in SYNTHESIS_ARGS:
+            for value in BAD_NUMBERS + ["\x00", "x" * 200, "2026-Q9", "0"]:
+                resp = client.get(page, query_string={arg: value})
+                assert resp.status_code < 500, (page, arg, value)
+                if resp.status_code in (400, 404):
+                    refused += 1
+                    assert VIETNAMESE.search(resp.get_data(as_text=True)), (page, arg, value)
+    for url in ("/results/x", f"/results/{HUGE}", "/results/-1"):
+        assert client.get(url).status_code == 404
+        assert client.post(url + "/feedback", data={"text": "x"}).status_code == 404
+    assert refused > 50

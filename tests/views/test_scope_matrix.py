@@ -582,3 +582,34 @@ def test_read_api_lists_and_shows_nothing_foreign(app, demo, kind, home):
         assert client.get(f"/api/v1/org/{uid}").status_code == 404, (kind, uid)
     if kind != "block_admin":  # a block admin may sit in a unit of another block (Phòng Nội vụ)
         assert client.get(f"/api/v1/staff/{me['id']}").status_code == 200
+
+
+# --- synthesis screens (issue 10): every role, a period open, against a foreign unit ----------------------
+
+SYNTHESIS_PAGES = ["/synthesis/board", "/synthesis/summary", "/synthesis/dashboard", "/synthesis/export",
+                   "/synthesis/export?people=1", "/synthesis/rollup?span=2026-Q4"]
+
+
+@pytest.mark.parametrize("kind,home,foreign_unit", CASES, ids=[f"{k}->{u}" for k, _, u in CASES])
+def test_synthesis_screens_stay_within_reach(app, demo, kind, home, foreign_unit):
+    from app.extensions import db
+    from tests.evaluation_fixtures import open_period
+
+    with app.app_context():
+        open_period(db.session, "2026-11")
+        db.session.remove()
+    f = _foreign(app, foreign_unit)
+    client = app.test_client()
+    if kind != "anonymous":
+        demo.login(client, kind, home)
+    for page in SYNTHESIS_PAGES:
+        joiner = "&" if "?" in page else "?"
+        for url in (page, f"{page}{joiner}unit={f['unit_id']}", f"{page}{joiner}block={f['block_id']}"):
+            resp = client.get(url)
+            assert resp.status_code in (200, 302, 403, 404), (kind, url, resp.status_code)
+            if resp.status_code == 200:
+                body = _text_of(resp)
+                assert f["unit_name"] not in body, f"{kind} {url}: leaked {f['unit_name']}"
+            # a foreign unit never answers; nor another block (the actor's own block shows only what they reach)
+            if "unit=" in url or ("block=" in url and foreign_unit == OTHER_BLOCK_UNIT):
+                assert resp.status_code != 200, f"{kind} {url}: a foreign unit or block answered"

@@ -1,15 +1,10 @@
 """The synthesis screens: what each role sees, exports, charts with their tables, results with feedback, notices."""
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-
 import pytest
-from sqlalchemy import select, update
 
 from tests.evaluation_fixtures import NOVEMBER, make_unit, open_period
-from tests.synthesis_fixtures import apply_plan, grade_for, random_plan
+from tests.synthesis_fixtures import apply_plan, random_plan
 
 
 @pytest.fixture

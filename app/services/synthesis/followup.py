@@ -20,8 +20,8 @@ from app.domain.evaluation import workflow as wf
 from app.domain.scope import Actor
 from app.models import OrgUnit, Period, PeriodExtension, Sheet, Staff
 from app.services import clock
-from app.services.evaluation.inbox import paging, resolve_period
-from app.services.synthesis.reach import Scope, scope_of, units_in
+from app.services.evaluation.inbox import resolve_period
+from app.services.synthesis.reach import Scope, paging, scope_of, units_in
 
 WAIT_SELF, WAIT_COMMENT, WAIT_GRADE = "self", "comment", "grade"
 WAIT_LABELS = {WAIT_SELF: "Chưa gửi tự đánh giá", WAIT_COMMENT: "Chờ nhận xét", WAIT_GRADE: "Chờ đánh giá, xếp loại"}

@@ -76,6 +76,19 @@ def scope_of(session, actor: Actor, unit_id: Any = None, block_id: Any = None, o
     return Scope(tuple(r.id for r in rows), "org", name=org_name)
 
 
+MAX_PAGE = 100_000
+
+
+def paging(page: Any = 0, page_size: Any = 100) -> tuple[int, int]:
+    """``evaluation.inbox.paging`` with a last page, so an offset always fits the database's integers."""
+    from app.services.evaluation.inbox import paging as base
+
+    p, n = base(page, page_size)
+    if p > MAX_PAGE:
+        raise ValidationError("bad_page", f"Số trang từ 0 đến {MAX_PAGE}.", "page")
+    return p, n
+
+
 def resolve_name(session, kind: str, name: str) -> int:
     """The id of the block or unit named ``name`` (case, accents and spaces ignored); refused when none or several."""
     word = "khối" if kind == "block" else "đơn vị"

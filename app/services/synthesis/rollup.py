@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import Float, case, cast, func, select, type_coerce
+from sqlalchemy import Float, cast, func, select, type_coerce
 
 from app.domain import rollup as R
 from app.domain.evaluation import workflow as wf
 from app.domain.scope import Actor
 from app.models import OrgUnit, Period, Sheet, Staff
-from app.services.evaluation.inbox import paging
-from app.services.synthesis.reach import Scope, scope_of
+from app.services.synthesis.reach import Scope, paging, scope_of
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def aggregate(span: R.Span):
     worked = func.coalesce(Sheet.worked_days, Sheet.working_days)
     part = cast(worked, Float) / func.nullif(Sheet.working_days, 0)
     cols = [Sheet.person_id.label("person_id"), func.count().label("periods")]
-    cols += [func.sum(case((Sheet.grade == g, 1), else_=0)).label(f"n_{g}") for g in R.GRADES]
+    cols += [func.count().filter(Sheet.grade == g).label(f"n_{g}") for g in R.GRADES]  # FILTER: cheaper than SUM(CASE)
     cols += [type_coerce(func.sum(Sheet.final_total * part), Float).label("wsum"),
              type_coerce(func.sum(part), Float).label("weight")]
     periods = select(Period.id).where(Period.key.in_(span.keys), Period.trial.is_(False))
@@ -72,27 +71,28 @@ def rollup(session, actor: Actor, span_text: str, policy_code: str, unit_id: Any
     agg = aggregate(span).subquery()
     where = [scope.sheet_filter(Staff.unit_id)]
     q = (select(agg.c.person_id, agg.c.periods, *[agg.c[f"n_{g}"] for g in R.GRADES], agg.c.wsum, agg.c.weight,
-                Staff.full_name, Staff.position, OrgUnit.name.label("unit_name"), OrgUnit.name_key, Staff.name_key)
+                Staff.full_name, Staff.position, Staff.unit_id, Staff.name_key)
          .join(Staff, Staff.id == agg.c.person_id)
-         .outerjoin(OrgUnit, OrgUnit.id == Staff.unit_id)
          .where(*where))
     if all_rows:  # every row (exports, the benchmark): sorted here, cheaper than the database's sort of 20,000 texts
         total = None
     else:
-        q = q.order_by(OrgUnit.name_key, Staff.name_key, Staff.id)
         total = session.scalar(select(func.count()).select_from(agg).join(Staff, Staff.id == agg.c.person_id).where(*where)) or 0
-        q = q.offset(p * n).limit(n)
+        unit_key = select(OrgUnit.name_key).where(OrgUnit.id == Staff.unit_id).scalar_subquery()
+        q = q.order_by(unit_key, Staff.name_key, Staff.id).offset(p * n).limit(n)
     rows = []
     propose = policy.propose
     if total != 0:
         # Core rows (no ORM entity in the statement): 20,000 of them without the ORM's per-row bookkeeping
         fetched = session.connection().execute(q).all()
+        units = {u: (name, key) for u, name, key in session.execute(
+            select(OrgUnit.id, OrgUnit.name, OrgUnit.name_key).where(OrgUnit.id.in_({r[10] for r in fetched if r[10] is not None} or {-1})))}
         if total is None:
-            fetched.sort(key=lambda r: (r[11] or "", r[12] or "", r[0]))
-        for person_id, periods, a, b, c, d, wsum, weight, name, position, unit_name, _, _ in fetched:
+            fetched.sort(key=lambda r: (units.get(r[10], ("", ""))[1], r[11] or "", r[0]))
+        for person_id, periods, a, b, c, d, wsum, weight, name, position, unit_id, _ in fetched:
             tally = R.Tally(periods, {"A": a or 0, "B": b or 0, "C": c or 0, "D": d or 0},
                             Decimal(wsum or 0), Decimal(weight or 0))
-            rows.append(RollupRow(person_id, name, position, unit_name or "", tally, propose(tally)))
+            rows.append(RollupRow(person_id, name, position, units.get(unit_id, ("", ""))[0], tally, propose(tally)))
     return Rollup(span, scope, policy, rows, len(rows) if total is None else total, p, n)
 
 

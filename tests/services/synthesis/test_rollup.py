@@ -43,7 +43,7 @@ def year(ctx):
 
 
 def _expected(ctx, plans, person_id):
-    from app.models import Period, Sheet
+    from app.models import Period
     from sqlalchemy import select
 
     wsum = weight = Decimal(0)

@@ -98,3 +98,31 @@ def test_board_items_name_the_holder(ctx, world):
         if expected:
             assert item.holder_name == expected, (item, state)
         assert item.late == (state == "draft")
+
+
+def test_an_extension_moves_the_units_deadline(ctx, admin, world):
+    from sqlalchemy import select
+
+    from app.models import Period, PeriodExtension
+
+    a, b, plan_a, plan_b = world
+    period = ctx.scalar(select(Period).where(Period.key == NOVEMBER))
+    ctx.add(PeriodExtension(period_id=period.id, unit_id=a.unit_id, step="self_assessment", until=dt.date(2026, 11, 30),
+                            reason="Đơn vị đông người đi học"))
+    ctx.commit()
+    board = followup.board(ctx, admin, NOVEMBER, today=dt.date(2026, 11, 27))
+    by_unit = {u.unit_id: u for u in board.units}
+    assert by_unit[a.unit_id].not_submitted == sum(1 for p in plan_a.values() if p["state"] == "draft") > 0
+    assert by_unit[a.unit_id].late == 0  # its window runs to 30/11
+    assert by_unit[b.unit_id].late == sum(1 for p in plan_b.values() if p["state"] == "draft")
+    assert by_unit[a.unit_id].deadlines["self_assessment"] == dt.date(2026, 11, 30)
+
+
+def test_charts_escape_and_carry_a_title():
+    from app.views import charts
+
+    svg = charts.stacked_bars("Phân bố <b>", [("Đơn vị <script>", {"A": 2, "B": 1}, 4)], ("A", "B", "C", "D"))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "<title>Phân bố &lt;b&gt;</title>" in svg
+    assert svg.count("<rect") == 3 + 5  # A, B and not graded; the legend's five
+    line = charts.lines("Xu hướng", ["2026-10", "2026-11"], {"A": [10, 20], "B": [50, 40]})
+    assert line.count("<polyline") == 2 and "2026-11" in line
