@@ -13,6 +13,14 @@ def register(app: Flask) -> None:
     for command in (setup, demo, create_admin, mau01, accounts):
         app.cli.add_command(command)
     register_evaluation(app)
+    register_backup(app)
+
+
+def register_backup(app: Flask) -> None:
+    from app.cli_backup import backup, restore
+
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 def register_evaluation(app: Flask) -> None:

@@ -146,7 +146,7 @@ MENU_OF_VIEW = {
     "Mau01": ("Organisation", "Mau01 import"),
     "Account": ("Security", "Change password"),
     "RolesOverview": ("Security", "Roles overview"),
-    "Sheet": ("Evaluation", "Sheet inbox", "My results"),
+    "Sheet": ("Evaluation", "Sheet inbox", "Sheet history"),
     "SheetReview": ("Evaluation", "Sheet review"),
     "Periods": ("Evaluation", "Period list"),
     "RuleSets": ("Evaluation", "Rule sets"),

@@ -57,7 +57,7 @@ def register_evaluation_views(appbuilder) -> None:
     cat = "Evaluation"
     appbuilder.add_view(SheetView, "Sheet inbox", label="Việc cần làm/Phiếu chờ xử lý", href="/sheet/inbox",
                         icon="fa-inbox", category=cat, category_label="Đánh giá", category_icon="fa-check-square-o")
-    appbuilder.add_link("My results", label="Kết quả của tôi", href="/sheet/history", icon="fa-line-chart", category=cat)
+    appbuilder.add_link("Sheet history", label="Phiếu của tôi qua các kỳ", href="/sheet/history", icon="fa-line-chart", category=cat)
     appbuilder.add_view(SheetReviewView, "Sheet review", label="Danh sách phiếu", icon="fa-list", category=cat)
     appbuilder.add_view(PeriodsView, "Period list", label="Kỳ đánh giá", icon="fa-calendar", category=cat)
     appbuilder.add_view(RuleSetsView, "Rule sets", label="Bộ tiêu chí", icon="fa-table", category=cat)

@@ -615,7 +615,7 @@ def test_admin_edits_working_days_and_a_window_from_the_screen(app, ctx, demo, c
 
 def test_the_evaluation_menu_by_role(app, ctx, demo, month):
     staff = text(sign_in(app, demo, month.staff[0]).get("/"))
-    for label in ("Đánh giá", "Việc cần làm/Phiếu chờ xử lý", "Kết quả của tôi"):
+    for label in ("Đánh giá", "Việc cần làm/Phiếu chờ xử lý", "Phiếu của tôi qua các kỳ", "Kết quả của tôi"):
         assert label in staff, label
     for label in ("Danh sách phiếu", "Kỳ đánh giá", "Bộ tiêu chí"):
         assert label not in staff, label
