@@ -77,7 +77,7 @@ def demo(if_empty, legacy_district):
     from app.extensions import db
     from app.models import Staff
     from app.settings import settings
-    from seed.demo import DEMO_PASSWORD, print_logins, seed_demo
+    from seed.demo import DEMO_PASSWORD, print_logins, seed_catalogues, seed_demo
 
     if settings().production:
         # Demo accounts share one published password: never on a real instance.
@@ -94,6 +94,7 @@ def demo(if_empty, legacy_district):
 
     with unit_of_work(db.session):
         summary = seed_demo(db.session, layout="district" if legacy_district else "ward")
+        seed_catalogues(db.session)
     click.echo(f"Đã tạo {summary['blocks']} khối, {summary['units']} đơn vị, {summary['departments']} phòng ban, {summary['staff']} cán bộ.")
     print_logins(db.session, click.echo)
     click.echo(f"Mật khẩu của mọi tài khoản mẫu: {DEMO_PASSWORD}")

@@ -57,6 +57,10 @@ GUIDES: tuple[Guide, ...] = (
               Step("Cán bộ, công chức", "Vào menu Tổ chức → Cán bộ, công chức để tìm một người (gõ tên không dấu cũng được), "
                    "sửa thông tin, hoặc dùng “Cấp lại mật khẩu” cho người quên mật khẩu hoặc bị khóa: mật khẩu mới hiện một "
                    "lần trên màn hình, người đó phải đổi trong 5 ngày.", "can_bo_danh_sach", "/staff/list/"),
+              Step("Danh mục sản phẩm", "Menu Công việc → Danh mục sản phẩm: các loại sản phẩm của đơn vị (báo cáo, tờ trình, hồ "
+                   "sơ…) và hệ số quy đổi ra sản phẩm chuẩn (ví dụ 1 báo cáo = 2 sản phẩm chuẩn), định mức theo vị trí nếu có. "
+                   "Có thể nhập cả danh mục từ Excel. Mọi người chọn loại sản phẩm ở đây khi đăng ký nhiệm vụ.",
+                   "danh_muc_san_pham", "/task-catalogue/"),
               Step("Phòng, ban", "Vào menu Tổ chức → Phòng, ban để thêm các phòng, ban, tổ của đơn vị trước khi xếp người vào.",
                    "phong_ban", "/departments/list/"),
               Step("Nhật ký hệ thống", "Menu Bảo mật → Nhật ký hệ thống cho biết ai đã làm gì trong đơn vị (tạo, sửa tài khoản, "
@@ -68,6 +72,10 @@ GUIDES: tuple[Guide, ...] = (
               SIGN_IN, CHANGE_PASSWORD,
               Step("Trang chủ – Việc cần làm", "Sau khi đăng nhập, trang chủ và dòng nhắc ở đầu trang cho biết phiếu tự đánh "
                    "giá của tháng và hạn tự đánh giá (ngày/tháng/năm). Bấm vào phiếu để mở.", "viec_can_lam", "/"),
+              Step("Kế hoạch của tôi", "Đầu kỳ, vào menu Công việc → Kế hoạch của tôi, đăng ký từng nhiệm vụ: tên, sản phẩm dự "
+                   "kiến, loại sản phẩm, số lượng, thời hạn (ngày/tháng/năm), nguồn giao. Bấm “Gửi kế hoạch để phê duyệt”. Trong "
+                   "kỳ, cập nhật tiến độ và đính kèm minh chứng; việc chưa xong được chuyển sang kỳ sau kèm lý do. Điểm nhiệm vụ "
+                   "tạm tính (NĐ 335) hiện ở cuối trang, từng nhiệm vụ một.", "ke_hoach", "/tasks/"),
               Step("Phiếu đánh giá", "Chấm điểm từng tiêu chí, ghi giải trình ở điểm thưởng nếu có, ghi số ngày làm việc thực "
                    "tế trong tháng. Bấm “Lưu” để lưu nháp, làm tiếp lúc khác được.", "phieu_tu_danh_gia"),
               Step("Phiếu đánh giá", "Khi xong, bấm “Gửi phiếu”. Chưa ai mở phiếu thì còn “Thu hồi” để sửa. Quá hạn tự đánh giá, "
@@ -82,6 +90,12 @@ GUIDES: tuple[Guide, ...] = (
               SIGN_IN,
               Step("Trang chủ – Việc cần làm", "Dòng nhắc ở đầu trang cho biết số phiếu chờ bạn nhận xét và số phiếu chờ bạn "
                    "đánh giá, xếp loại. Danh sách “Việc cần làm” liệt kê từng phiếu với hạn của bước.", "viec_can_lam_lanh_dao", "/"),
+              Step("Kế hoạch chờ phê duyệt", "Menu Công việc → Kế hoạch chờ phê duyệt: mở kế hoạch của từng người, phê duyệt "
+                   "hoặc trả lại kèm lý do. Thay đổi sau khi phê duyệt được ghi lại (ai, lúc nào, thay đổi gì). Người đánh giá "
+                   "chấm chất lượng từng nhiệm vụ, xác nhận nguyên nhân khách quan nếu có.", "duyet_ke_hoach", "/tasks/approvals"),
+              Step("Theo dõi nhiệm vụ", "Menu Công việc → Theo dõi nhiệm vụ: các nhiệm vụ quá hạn, sắp đến hạn hoặc lâu không cập "
+                   "nhật của những người mình phụ trách, lọc theo người và loại, có số đếm.", "theo_doi_nhiem_vu",
+                   "/tasks/followup"),
               Step("Phiếu đánh giá", "Người nhận xét: đọc phần tự đánh giá, ghi nhận xét, bấm “Nhận xét” để chuyển cho người đánh "
                    "giá, hoặc “Trả lại” kèm lý do để người đó sửa.", "phieu_nhan_xet"),
               Step("Phiếu đánh giá", "Người đánh giá: chấm điểm từng tiêu chí, chọn mức xếp loại (A, B, C, D), bấm “Xếp loại”. "

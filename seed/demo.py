@@ -198,6 +198,34 @@ def seed_demo(session, layout: str = "ward") -> dict[str, int]:
     return counts
 
 
+# A starting catalogue (quy đổi) for every demo unit: the unit admin edits it on "Danh mục sản phẩm".
+DEMO_CATALOGUE = (
+    ("BC", "Báo cáo (định kỳ, chuyên đề)", "2"),
+    ("VB", "Văn bản hành chính (công văn, thông báo)", "1"),
+    ("TT", "Tờ trình, dự thảo quyết định", "1.5"),
+    ("KH", "Kế hoạch, đề án", "3"),
+    ("HS", "Hồ sơ thủ tục hành chính giải quyết", "0.5"),
+    ("HN", "Hội nghị, cuộc họp tổ chức", "1"),
+)
+
+
+def seed_catalogues(session) -> int:
+    """Stage the demo catalogue in every unit that has none (the system actor); returns the rows added."""
+    from app.models import ProductType
+
+    have = set(session.scalars(select(ProductType.unit_id).distinct()))
+    units = session.scalars(select(OrgUnit.id).where(OrgUnit.kind == "unit").order_by(OrgUnit.id)).all()
+    added = 0
+    for unit_id in units:
+        if unit_id in have:
+            continue
+        for code, name, coefficient in DEMO_CATALOGUE:
+            session.add(ProductType(unit_id=unit_id, code=code, name=name, coefficient=coefficient))
+            added += 1
+    session.flush()
+    return added
+
+
 def demo_logins(session) -> list[tuple[str, str, str]]:
     """(what kind of user, username, where) for each kind of user in the demo organisation."""
     from app.domain.root import current as root

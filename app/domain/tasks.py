@@ -315,9 +315,9 @@ class Breakdown:
     @property
     def formula(self) -> str:
         names = "a + b + c + d + đ + e" if self.leader else "a + b + c"
-        figures = " + ".join(f"{p:.2f}" for p in self.parts)
+        figures = " + ".join(f"{p:.2f} %" for p in self.parts)
         n = len(self.parts)
-        return (f"({names}) / {n} × {self.max_points:.0f} % = ({figures}) / {n} % × {self.max_points:.0f} "
+        return (f"({names}) / {n} × {self.max_points:.0f} điểm = ({figures}) / {n} × {self.max_points:.0f} điểm "
                 f"= {self.points:.2f} điểm")
 
     @property

@@ -175,6 +175,8 @@ def test_a_period_of_tasks_equals_an_independent_computation():
     assert len(b.lines) == 5  # carried and cancelled tasks are not scored
     assert b.units == D("3") * 2 + D("2.5") + 4 + 2 + 3
     assert "a + b + c" in b.formula and f"{b.points:.2f}" in b.formula
+    assert b.formula == (f"(a + b + c) / 3 × 70 điểm = ({b.a:.2f} % + {b.b:.2f} % + {b.c:.2f} %) / 3 × 70 điểm "
+                         f"= {b.points:.2f} điểm")
 
 
 @pytest.mark.parametrize("grades,d", [(["A", "B", "C"], "100.00"), (["A", "D"], "50.00"), ([], "100.00")])

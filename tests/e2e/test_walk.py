@@ -27,6 +27,7 @@ from sqlalchemy import select
 from tests.evaluation_fixtures import DEMO_PASSWORD, clock_at
 
 NEW_PERSON = "Đỗ Thị Kiểm Thử"
+TASK_TITLE = "Báo cáo tổng kết công tác cải cách hành chính tháng 11"
 NEW_PASSWORD = "Hoa-sen-Hồ-Tây-nở-2026!"
 PERIOD = "2026-11"
 DAY = dt.date(2026, 11, 24)
@@ -134,6 +135,16 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     person = next(r for r in rows if r and NEW_PERSON in r)
     username, one_time = person[header.index("Tài khoản")], person[header.index("Mật khẩu")]
     assert username.endswith("_badinh") and len(one_time) >= 12
+    # ... and gives the unit its catalogue of products (quy đổi), which tasks are registered against.
+    ua.page.goto("/task-catalogue/")
+    form = ua.page.locator("#product-form")
+    form.locator("input[name=code]").fill("BC")
+    form.locator("input[name=name]").fill("Báo cáo chuyên đề")
+    form.locator("input[name=coefficient]").fill("2")
+    form.get_by_role("button", name="Lưu").click()
+    ua.page.wait_for_load_state("networkidle")
+    assert "Báo cáo chuyên đề" in ua.page.locator("#catalogue").inner_text()
+    ua.shot("danh_muc_san_pham", guides)
 
     # 3. The district admin opens the month.
     admin.page.goto("/periods/")
@@ -156,7 +167,20 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     me.page.wait_for_load_state("networkidle")
     assert "/password" not in me.page.url, me.page.url
 
-    # 5. "Việc cần làm" → the sheet: every criterion scored, then submitted.
+    # 5. The person registers a task of the month and sends the plan for approval.
+    me.page.goto(f"/tasks/?period={PERIOD}")
+    task = me.page.locator("#add-task")
+    task.locator("#title").fill(TASK_TITLE)
+    task.locator("#quantity").fill("2")
+    task.get_by_role("button", name="Thêm nhiệm vụ").click()
+    me.page.wait_for_load_state("networkidle")
+    assert TASK_TITLE in me.page.locator("#tasks").inner_text()
+    me.shot("ke_hoach", guides)
+    me.page.get_by_role("button", name="Gửi kế hoạch để phê duyệt").click()
+    me.page.wait_for_load_state("networkidle")
+    me.page.goto("/")
+
+    # 6. "Việc cần làm" → the sheet: every criterion scored, then submitted.
     me.page.locator(".eval-todo").wait_for()
     me.shot("viec_can_lam", guides)
     me.page.locator(".eval-todo").get_by_role("link", name="Tự đánh giá").click()
@@ -172,7 +196,7 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     me.shot("phieu_gui", guides)
     sheet_url = me.page.url
 
-    # 6. The deputy comments; the head returns it once; the deputy comments again; the head finalises.
+    # 7. The deputy comments; the head returns it once; the deputy comments again; the head finalises.
     dep = walk("lãnh đạo nhận xét")
     sign_in(dep, deputy_username, DEMO_PASSWORD)
     dep.page.locator(".eval-todo").wait_for()
@@ -191,6 +215,13 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
 
     boss = walk("lãnh đạo đánh giá")
     sign_in(boss, head_username, DEMO_PASSWORD)
+    boss.page.goto("/tasks/approvals")
+    boss.page.get_by_text(NEW_PERSON).first.wait_for()  # the plan sent above waits for its evaluator
+    boss.shot("duyet_ke_hoach", guides)
+    boss.page.goto(f"/tasks/followup?period={PERIOD}")
+    boss.page.wait_for_load_state("networkidle")
+    boss.shot("theo_doi_nhiem_vu", guides)
+    boss.page.goto("/")
     boss.page.locator(".eval-todo").get_by_role("link", name=NEW_PERSON).click()
     boss.page.wait_for_load_state("networkidle")
     boss.page.fill("#reason", "Đề nghị nhận xét cụ thể kết quả công việc trong tháng.")
@@ -214,7 +245,7 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
     me.page.get_by_text("Hoàn thành tốt nhiệm vụ").first.wait_for()
     me.shot("lich_su", guides)
 
-    # 7. The unit's synthesis person follows progress and exports the period summary.
+    # 8. The unit's synthesis person follows progress and exports the period summary.
     syn = walk("tổng hợp")
     sign_in(syn, synthesis["username"], DEMO_PASSWORD)
     syn.shot("viec_can_lam_tong_hop", guides)
@@ -260,6 +291,12 @@ def test_month_in_a_browser(app, demo, walk, tmp_path):
         actions = [e.action for e in db.session.scalars(select(SheetEvent).where(SheetEvent.sheet_id == s.id)
                                                         .order_by(SheetEvent.id))]
         assert actions == ["submit", "comment", "return", "comment", "finalise"], actions
+        from app.models import Task, TaskPlan
+
+        tasks = db.session.scalars(select(Task).where(Task.person_id == me_row.id)).all()
+        assert [(t.title, t.quantity) for t in tasks] == [(TASK_TITLE, 2)]
+        plan = db.session.scalar(select(TaskPlan).where(TaskPlan.person_id == me_row.id))
+        assert plan.state == "submitted"
         db.session.remove()
     walks = (admin, ua, me, dep, boss, syn)
     for w in walks:

@@ -123,6 +123,13 @@ def test_the_ward_demo_seeds_a_believable_ward(tmp_path):
         assert people > 200 and all(u == "admin" or u.endswith("_badinh") for u in usernames)
         blocks_with_admin = db.session.scalar(db.select(db.func.count(db.distinct(Staff.managed_block_id))))
         assert blocks_with_admin == db.session.scalar(db.select(db.func.count(OrgUnit.id)).where(OrgUnit.kind == "block"))
+        # every unit starts with a catalogue, so people can register tasks on the first day
+        from app.models import ProductType
+        from seed.demo import DEMO_CATALOGUE
+
+        per_unit = dict(db.session.execute(db.select(ProductType.unit_id, db.func.count()).group_by(ProductType.unit_id)).all())
+        unit_ids = set(db.session.scalars(db.select(OrgUnit.id).where(OrgUnit.kind == "unit")))
+        assert set(per_unit) == unit_ids and set(per_unit.values()) == {len(DEMO_CATALOGUE)}
         db.session.remove()
         db.engine.dispose()
     assert "Quản trị cấp phường" in out.output and not re.search(r"(?i)quận|huyện", out.output)
