@@ -48,4 +48,5 @@
     });
   }
   table.addEventListener("input", update);
+  update();  // the evaluator's boxes start from the self-scores: show what they give before any typing
 }());
