@@ -52,19 +52,23 @@ def aggregate(span: R.Span):
     """The grouped statement: person → periods, count per grade, Σ score × worked share, Σ worked share.
 
     The sums are floats (the share is worked days / working days), so 20,000 rows come back without a
-    Decimal conversion each; the average is rounded to two decimals in ``Tally``.
+    Decimal conversion each; the average is rounded to two decimals in ``Tally``. The share is worked out
+    once per sheet, in a subquery that ``OFFSET 0`` keeps PostgreSQL from inlining (it would compute the
+    expression again for each sum); SQLite reads it as a plain subquery.
     """
     # every operand cast to a float on its own: the same values as casting the numeric coalesce, without
     # PostgreSQL turning the integer divisor into a numeric and back (its numeric → float goes through text)
     worked = func.coalesce(cast(Sheet.worked_days, Float), cast(Sheet.working_days, Float))
     part = worked.op("/", return_type=Float)(cast(func.nullif(Sheet.working_days, 0), Float))  # float / float
-    cols = [Sheet.person_id.label("person_id"), func.count().label("periods")]
-    cols += [func.count().filter(Sheet.grade == g).label(f"n_{g}") for g in R.GRADES]  # FILTER: cheaper than SUM(CASE)
-    cols += [type_coerce(func.sum(cast(Sheet.final_total, Float) * part), Float).label("wsum"),
-             type_coerce(func.sum(part), Float).label("weight")]
     periods = select(Period.id).where(Period.key.in_(span.keys), counted_periods_clause())
-    return (select(*cols).where(Sheet.period_id.in_(periods), Sheet.state == wf.FINALISED)
-            .group_by(Sheet.person_id))
+    sheets = (select(Sheet.person_id, Sheet.grade, cast(Sheet.final_total, Float).label("score"), part.label("part"))
+              .where(Sheet.period_id.in_(periods), Sheet.state == wf.FINALISED)
+              .offset(0).subquery("counted"))
+    cols = [sheets.c.person_id.label("person_id"), func.count().label("periods")]
+    cols += [func.count().filter(sheets.c.grade == g).label(f"n_{g}") for g in R.GRADES]  # FILTER: cheaper than SUM(CASE)
+    cols += [type_coerce(func.sum(sheets.c.score * sheets.c.part), Float).label("wsum"),
+             type_coerce(func.sum(sheets.c.part), Float).label("weight")]
+    return select(*cols).group_by(sheets.c.person_id)
 
 
 def rollup(session, actor: Actor, span_text: str, policy_code: str, unit_id: Any = None, block_id: Any = None,
