@@ -37,9 +37,8 @@ TWO = Decimal("0.01")
 class Tally(NamedTuple):
     """One person's finalised sheets over the span: how many, by grade, and the weighted score.
 
-    A named tuple rather than a dataclass: a roll-up builds one per person (20,000 for a district), and a
-    tuple of plain numbers is dropped from the garbage collector's watch, so it never makes a full collection
-    walk the whole heap.
+    A named tuple rather than a frozen dataclass: a roll-up builds one per person (20,000 for a district),
+    and a tuple is built in one step, with no per-instance dict.
     """
 
     periods: int

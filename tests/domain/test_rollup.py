@@ -67,12 +67,3 @@ def test_unknown_policy():
 def test_shares():
     assert R.share(1, 3) == Decimal("33.3") and R.share(0, 0) == Decimal("0.0")
 
-
-def test_a_tally_of_plain_numbers_leaves_the_garbage_collectors_watch():
-    """A district roll-up builds 20,000 tallies: as tuples of numbers they are untracked after one pass."""
-    import gc
-
-    t = tally([(95, 1), (80, "0.5")], grades="AB")
-    gc.collect()
-    assert not gc.is_tracked(t) and not gc.is_tracked(t.counts)
-    assert t.count("A") == 1 and t.count("D") == 0 and t.periods == 2

@@ -22,8 +22,7 @@ from app.services.synthesis.reach import Scope, paging, scope_of
 
 
 class RollupRow(NamedTuple):
-    """One person's line; a named tuple of plain values (see ``Tally``): 20,000 of them cost the garbage
-    collector nothing."""
+    """One person's line; a named tuple like ``Tally``: one light object per person, no instance dict."""
 
     person_id: int
     name: str
@@ -93,7 +92,8 @@ def rollup(session, actor: Actor, span_text: str, policy_code: str, unit_id: Any
     propose = policy.propose
     if total != 0:
         # the units of the scope first (a few hundred at most), so the people's rows are built as they stream
-        # from the cursor: no list of 20,000 result rows held alongside the roll-up's own
+        # from the cursor: each result row is dropped once read. Holding the 20,000 of them (``.all()``) kept
+        # that many more objects alive and cost a full garbage collection of the heap (+150 ms in the bench).
         units = {u: (name, key or "") for u, name, key in session.execute(
             select(OrgUnit.id, OrgUnit.name, OrgUnit.name_key).where(scope.sheet_filter(OrgUnit.id)))}
         keyed = []  # all rows: (unit key, name key, id, row), sorted here, cheaper than the database's sort of texts
