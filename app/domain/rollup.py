@@ -19,10 +19,11 @@ A proposal is advice for the annual grading, never stored on a sheet.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from types import MappingProxyType
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, NamedTuple, Optional, Sequence
 
 from app.domain.errors import ValidationError
 from app.domain.evaluation.rules import DEFAULT_BANDS, GradeBand
@@ -33,12 +34,15 @@ NOT_GRADED = "Chưa xếp loại"
 TWO = Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """One person's finalised sheets over the span: how many, by grade, and the weighted score."""
+class Tally(NamedTuple):
+    """One person's finalised sheets over the span: how many, by grade, and the weighted score.
+
+    A named tuple rather than a frozen dataclass: a roll-up builds one per person (20,000 for a district),
+    and a tuple is built in one step, with no per-instance dict.
+    """
 
     periods: int
-    counts: Mapping[str, int] = field(default_factory=dict)
+    counts: Mapping[str, int] = MappingProxyType({})
     weighted_sum: Decimal = Decimal("0")  # Σ score × worked share
     weight: Decimal = Decimal("0")  # Σ worked share (worked days / working days)
 
@@ -49,7 +53,7 @@ class Tally:
             return None
         return (Decimal(self.weighted_sum) / Decimal(self.weight)).quantize(TWO, ROUND_HALF_UP)
 
-    def count(self, grade: str) -> int:
+    def count(self, grade: str) -> int:  # the periods with this grade (not tuple.count)
         return int(self.counts.get(grade, 0) or 0)
 
 
@@ -78,9 +82,13 @@ class Nd335Policy:
     label: str = "NĐ 335/2025: theo điểm bình quân trên thời gian công tác thực tế"
     bands: Sequence[GradeBand] = DEFAULT_BANDS
 
+    @cached_property
+    def _grade(self):  # the bands' grader, looked up once rather than once per person
+        return _grader(tuple(self.bands))
+
     def propose(self, tally: Tally) -> Optional[str]:
         average = tally.average
-        return None if average is None else grade_of(average, self.bands)
+        return None if average is None else self._grade(average)
 
 
 @dataclass(frozen=True)

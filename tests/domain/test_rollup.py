@@ -66,3 +66,4 @@ def test_unknown_policy():
 
 def test_shares():
     assert R.share(1, 3) == Decimal("33.3") and R.share(0, 0) == Decimal("0.0")
+
