@@ -112,6 +112,15 @@ def create(session, name: str, kind: str, parent: Optional[OrgUnit], unit_type: 
     return save(session, node, actor, actor_user)
 
 
+def managed_units(session, actor: Actor) -> list[OrgUnit]:
+    """The units in use (a merged unit is kept for history only) whose people the actor manages, by name."""
+    from app.security.scope import org_clause
+
+    return list(session.scalars(
+        select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.merged_into_id.is_(None),
+                              org_clause(actor, "unit", manage=True)).order_by(OrgUnit.name_key)))
+
+
 def check_delete(session, node: OrgUnit, actor: Actor, actor_user=None) -> None:
     """Refuse to delete a node that still has people or nodes under it; stage the audit row."""
     require_actor(actor)

@@ -186,11 +186,9 @@ class Mau01View(BaseView):
 
     def _units(self):
         """The units whose people the actor manages (the staff list export)."""
-        actor = current_actor()
-        return db.session.scalars(
-            select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.merged_into_id.is_(None),
-                                  org_clause(actor, "unit", manage=True)).order_by(OrgUnit.name_key)
-        ).all()
+        from app.services.org import managed_units
+
+        return managed_units(db.session, current_actor())
 
     @expose("/export/<int:pk>")
     @has_access

@@ -22,11 +22,9 @@ class UnitMergeView(BaseView):
     default_view = "index"
 
     def _units(self):
-        actor = current_actor()
-        return db.session.scalars(
-            select(OrgUnit).where(OrgUnit.kind == "unit", OrgUnit.merged_into_id.is_(None),
-                                  org_clause(actor, "unit", manage=True)).order_by(OrgUnit.name_key)
-        ).all()
+        from app.services.org import managed_units
+
+        return managed_units(db.session, current_actor())
 
     def _merged(self):
         actor = current_actor()
