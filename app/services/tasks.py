@@ -167,6 +167,16 @@ def load_task(session, actor: Actor, task_id: Any) -> LoadedTask:
     return LoadedTask(task, person, place, task.period, task.plan)
 
 
+def editable_task(session, actor: Actor, task_id: Any, open_period: bool = True) -> LoadedTask:
+    """The task, when the actor may change it (the person or a manager) and, by default, its period is open."""
+    c = load_task(session, actor, task_id)
+    if not can_edit(actor, c.place):
+        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
+    if open_period:
+        _open_period(c.period)
+    return c
+
+
 def _open_period(period: Period) -> None:
     if period.is_closed:
         raise Conflict("period_closed", f"Kỳ {period.label} đã khóa: không thay đổi được nhiệm vụ.", "period")
@@ -504,10 +514,7 @@ def update_task(session, actor: Actor, task_id: Any, data: Mapping[str, Any], ch
                 now: Optional[dt.datetime] = None) -> Task:
     """Edit a task's plan fields (the person or a manager); after submission with a reason, logged."""
     now = now or clock.now()
-    c = load_task(session, actor, task_id)
-    if not can_edit(actor, c.place):
-        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
-    _open_period(c.period)
+    c = editable_task(session, actor, task_id)
     values = _clean(session, data, c.person, c.period, partial=True)
     reason = T.check_change_reason(c.plan.state, change_reason)
     t = c.task
@@ -529,10 +536,7 @@ def update_progress(session, actor: Actor, task_id: Any, progress: Any, notes: A
                     now: Optional[dt.datetime] = None) -> Task:
     """The person (or a manager) reports progress; 100 % finishes the task (dated today)."""
     now = now or clock.now()
-    c = load_task(session, actor, task_id)
-    if not can_edit(actor, c.place):
-        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
-    _open_period(c.period)
+    c = editable_task(session, actor, task_id)
     t = c.task
     if t.status not in T.OPEN_STATUSES and t.status != T.DONE:
         raise ValidationError("closed_task", f"Nhiệm vụ đang ở trạng thái “{t.status_label}”: không cập nhật tiến độ.", "progress")
@@ -560,10 +564,7 @@ def change_status(session, actor: Actor, task_id: Any, action: str, reason: Any 
                   now: Optional[dt.datetime] = None) -> Task:
     """Start, finish, reopen, cancel a task (the table ``domain.tasks.TASK_TRANSITIONS``)."""
     now = now or clock.now()
-    c = load_task(session, actor, task_id)
-    if not can_edit(actor, c.place):
-        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
-    _open_period(c.period)
+    c = editable_task(session, actor, task_id)
     if action == T.CARRY:
         raise ValidationError("use_carry", "Chuyển sang kỳ sau bằng chức năng “Chuyển kỳ”.", "action")
     why = T.check_text(reason, "reason", "Lý do")
@@ -586,10 +587,7 @@ def delay_task(session, actor: Actor, task_id: Any, new_deadline: Any, reason: A
                now: Optional[dt.datetime] = None) -> Task:
     """Push the deadline back (a delay: −25 % of the task's timeliness points unless exempt), with a reason."""
     now = now or clock.now()
-    c = load_task(session, actor, task_id)
-    if not can_edit(actor, c.place):
-        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
-    _open_period(c.period)
+    c = editable_task(session, actor, task_id)
     why = T.check_text(reason, "reason", "Lý do gia hạn", required=True)
     day = T.check_deadline(T.parse_date(new_deadline), c.period.first_day, c.period.last_day)
     t = c.task
@@ -656,9 +654,7 @@ def carry_over(session, actor: Actor, task_id: Any, to_period: Any, reason: Any,
     """An unfinished task moves to a later period with the reason: it is marked carried here (not scored)
     and copied there (what is left of it), linked to the original."""
     now = now or clock.now()
-    c = load_task(session, actor, task_id)
-    if not can_edit(actor, c.place):
-        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
+    c = editable_task(session, actor, task_id, open_period=False)
     why = T.check_carry(c.task.status, reason)
     target = period_of(session, to_period)
     if target.first_day <= c.period.last_day:
@@ -685,10 +681,7 @@ def carry_over(session, actor: Actor, task_id: Any, to_period: Any, reason: Any,
 
 def delete_task(session, actor: Actor, task_id: Any, change_reason: Any = None, now: Optional[dt.datetime] = None) -> None:
     """Delete a task of a draft plan; after submission a task is cancelled with a reason instead."""
-    c = load_task(session, actor, task_id)
-    if not can_edit(actor, c.place):
-        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
-    _open_period(c.period)
+    c = editable_task(session, actor, task_id)
     if T.needs_change_reason(c.plan.state):
         change_status(session, actor, task_id, T.CANCEL, change_reason, now)
         return
@@ -705,9 +698,7 @@ def attach_evidence(session, actor: Actor, task_id: Any, data: bytes, filename: 
     from app.settings import settings
 
     now = now or clock.now()
-    c = load_task(session, actor, task_id)
-    if not can_edit(actor, c.place):
-        raise PermissionDenied("read_only", "Bạn chỉ được xem nhiệm vụ này.")
+    c = editable_task(session, actor, task_id, open_period=False)
     limit = settings().evidence_max_bytes
     if not data:
         raise ValidationError("empty_file", "Tệp minh chứng rỗng.", "file")
